@@ -1,0 +1,36 @@
+// Subcommands of the `seealso` binary. Each returns the process exit status:
+// 0 success, 1 a failure of the operation (e.g. unknown id), 2 bad usage or input.
+#ifndef SEEALSO_CLI_COMMANDS_H_
+#define SEEALSO_CLI_COMMANDS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
+#include "scoring/related_index.h"
+
+ABSL_DECLARE_FLAG(std::string, corpus);
+ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, server);
+ABSL_DECLARE_FLAG(int64_t, id);
+ABSL_DECLARE_FLAG(int, k);
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(int, threads);
+
+namespace seealso::cli {
+
+int Serve();
+int Query();
+int Links();
+
+// Loads --corpus and builds the index; reports skipped files on stderr.
+absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags();
+
+// Prints "seealso <command>: <message>" on stderr.
+void PrintError(absl::string_view command, absl::string_view message);
+
+}  // namespace seealso::cli
+
+#endif  // SEEALSO_CLI_COMMANDS_H_

@@ -1,0 +1,45 @@
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_format.h"
+#include "cli/commands.h"
+#include "common/atomic_file.h"
+
+namespace seealso::cli {
+
+int Links() {
+  const int k = absl::GetFlag(FLAGS_k) == 0 ? 10 : absl::GetFlag(FLAGS_k);
+  if (k < 1) {
+    PrintError("links", "--k must be at least 1");
+    return 2;
+  }
+  auto index = LoadIndexFromFlags();
+  if (!index.ok()) {
+    PrintError("links", index.status().message());
+    return 2;
+  }
+  const RelatedIndex& idx = **index;
+  const auto lists = idx.AllTopK(RankOptions{.k = k}, absl::GetFlag(FLAGS_threads));
+  // Documents are in id order, so rows come out sorted by article id, then rank.
+  std::string tsv;
+  for (int32_t doc = 0; doc < idx.size(); ++doc) {
+    int rank = 0;
+    for (const Related& r : lists[doc]) {
+      absl::StrAppendFormat(&tsv, "%d\t%d\t%d\t%.6f\n", idx.article(doc).id, ++rank,
+                            idx.article(r.doc).id, r.score);
+    }
+  }
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) {
+    std::fwrite(tsv.data(), 1, tsv.size(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
+  if (absl::Status s = WriteFileAtomically(out, tsv); !s.ok()) {
+    PrintError("links", s.message());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace seealso::cli

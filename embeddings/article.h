@@ -1,0 +1,39 @@
+// One article of a content site, as read from its markdown front matter.
+#ifndef SEEALSO_EMBEDDINGS_ARTICLE_H_
+#define SEEALSO_EMBEDDINGS_ARTICLE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace seealso {
+
+// A `related_articleN` block: a link from one article to another.
+struct RelatedLink {
+  int64_t id = 0;
+  std::string title;
+  std::string subject;
+  std::string url;
+
+  friend bool operator==(const RelatedLink&, const RelatedLink&) = default;
+};
+
+struct Article {
+  int64_t id = 0;
+  // Path of the source file relative to the corpus root ("" if not from a file).
+  std::string path;
+  std::string title;
+  std::string subject;
+  std::string url;
+  std::string question;
+  std::string answer;
+  // seo.page_keywords and seo.page_description.
+  std::string keywords;
+  std::string description;
+  // The existing related_article1..N blocks, in N order (gaps skipped).
+  std::vector<RelatedLink> related;
+};
+
+}  // namespace seealso
+
+#endif  // SEEALSO_EMBEDDINGS_ARTICLE_H_

@@ -1,0 +1,42 @@
+// Loading a directory of article files.
+#ifndef SEEALSO_EMBEDDINGS_CORPUS_H_
+#define SEEALSO_EMBEDDINGS_CORPUS_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "embeddings/article.h"
+
+namespace seealso {
+
+struct LoadOptions {
+  // Files larger than this are skipped with an error.
+  std::uintmax_t max_file_bytes = 1 << 20;
+};
+
+// A file that was skipped, and why. `message` is "path:line: reason".
+struct LoadError {
+  std::string path;
+  std::string message;
+};
+
+struct Corpus {
+  // Sorted by id; ids are unique.
+  std::vector<Article> articles;
+  // Files that could not be loaded; they do not stop the others.
+  std::vector<LoadError> skipped;
+};
+
+// Loads every `*.md` file under `dir`, recursively, in a deterministic order.
+// A bad file is reported in Corpus::skipped and left out. Fails if `dir` is not
+// a readable directory, or (INVALID_ARGUMENT, naming both files) if two files
+// carry the same id.
+absl::StatusOr<Corpus> LoadCorpus(const std::filesystem::path& dir,
+                                  const LoadOptions& options = {});
+
+}  // namespace seealso
+
+#endif  // SEEALSO_EMBEDDINGS_CORPUS_H_
