@@ -20,7 +20,8 @@ int Links() {
     return 2;
   }
   const RelatedIndex& idx = **index;
-  const auto lists = idx.AllTopK(RankOptions{.k = k}, absl::GetFlag(FLAGS_threads));
+  DedupStats stats;
+  const auto lists = idx.AllTopK(RankOptions{.k = k}, absl::GetFlag(FLAGS_threads), &stats);
   // Documents are in id order, so rows come out sorted by article id, then rank.
   std::string tsv;
   for (int32_t doc = 0; doc < idx.size(); ++doc) {
@@ -30,6 +31,13 @@ int Links() {
                             idx.article(r.doc).id, r.score);
     }
   }
+  std::fprintf(stderr,
+               "seealso links: %d articles; left out: %lld near copies, %lld near copies of the "
+               "query, %lld same URL, %lld same title, %lld repeated ids\n",
+               idx.size(), static_cast<long long>(stats.near_duplicate),
+               static_cast<long long>(stats.near_copy_of_query),
+               static_cast<long long>(stats.same_url), static_cast<long long>(stats.same_title),
+               static_cast<long long>(stats.same_id));
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) {
     std::fwrite(tsv.data(), 1, tsv.size(), stdout);

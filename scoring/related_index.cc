@@ -5,10 +5,61 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 
 namespace seealso {
+namespace {
+
+// A sparse row with sorted term indices: a matrix row or a query vector.
+struct RowView {
+  const int32_t* term;
+  const float* weight;
+  int64_t size;
+};
+
+RowView Row(const SparseMatrix& m, int32_t r) {
+  const int32_t begin = m.outerIndexPtr()[r];
+  const int32_t end = m.outerIndexPtr()[r + 1];
+  return {m.innerIndexPtr() + begin, m.valuePtr() + begin, end - begin};
+}
+
+RowView Row(const SparseVector& v) { return {v.innerIndexPtr(), v.valuePtr(), v.nonZeros()}; }
+
+// Calls f(term, product) for each term the two rows share, by merging them.
+template <typename F>
+void ForSharedTerms(RowView a, RowView b, F f) {
+  for (int64_t i = 0, j = 0; i < a.size && j < b.size;) {
+    if (a.term[i] < b.term[j]) {
+      ++i;
+    } else if (b.term[j] < a.term[i]) {
+      ++j;
+    } else {
+      f(a.term[i], a.weight[i] * b.weight[j]);
+      ++i;
+      ++j;
+    }
+  }
+}
+
+float Dot(RowView a, RowView b) {
+  float sum = 0;
+  ForSharedTerms(a, b, [&](int32_t, float x) { sum += x; });
+  return sum;
+}
+
+std::vector<TermContribution> Explain(RowView query, RowView doc, int top) {
+  std::vector<TermContribution> terms;
+  ForSharedTerms(query, doc, [&](int32_t t, float x) { terms.push_back({t, x}); });
+  auto larger = [](const TermContribution& a, const TermContribution& b) {
+    return a.contribution != b.contribution ? a.contribution > b.contribution : a.term < b.term;
+  };
+  const size_t n = std::min(terms.size(), static_cast<size_t>(top));
+  std::partial_sort(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(n), terms.end(),
+                    larger);
+  terms.resize(n);
+  return terms;
+}
+
+}  // namespace
 
 std::string CanonicalUrl(absl::string_view url) {
   url = url.substr(0, url.find_first_of("?#"));
@@ -26,13 +77,39 @@ std::string CanonicalUrl(absl::string_view url) {
   return out;
 }
 
+std::string NormalizedTitle(absl::string_view title) {
+  std::string out;
+  bool gap = false;
+  for (char c : title) {
+    const auto u = static_cast<unsigned char>(c);
+    // Bytes >= 0x80 belong to non-ASCII letters: keep them as they are.
+    if (absl::ascii_isalnum(u) || u >= 0x80) {
+      if (gap && !out.empty()) out.push_back(' ');
+      out.push_back(absl::ascii_tolower(u));
+      gap = false;
+    } else {
+      gap = true;
+    }
+  }
+  return out;
+}
+
+// What Select needs to know about the query.
+struct RelatedIndex::Query {
+  std::optional<int32_t> self;
+  RowView row;
+  absl::string_view subject;
+};
+
 RelatedIndex::RelatedIndex(std::vector<Article> articles, const EmbeddingOptions& options)
     : articles_(std::move(articles)),
       embeddings_(Embeddings::Build(articles_, options)),
       similarity_(embeddings_.matrix()) {
   canonical_url_.reserve(articles_.size());
+  normalized_title_.reserve(articles_.size());
   for (size_t i = 0; i < articles_.size(); ++i) {
     canonical_url_.push_back(CanonicalUrl(articles_[i].url));
+    normalized_title_.push_back(NormalizedTitle(articles_[i].title));
     doc_of_id_.emplace(articles_[i].id, static_cast<int32_t>(i));
   }
 }
@@ -48,62 +125,174 @@ std::optional<int32_t> RelatedIndex::Find(int64_t id) const {
   return it->second;
 }
 
-std::vector<Related> RelatedIndex::Select(std::optional<int32_t> self, const ScoreAccumulator& acc,
-                                          const RankOptions& options) const {
-  std::vector<Related> candidates;
-  candidates.reserve(acc.touched().size());
+float RelatedIndex::Cosine(int32_t a, int32_t b) const {
+  return Dot(Row(embeddings_.matrix(), a), Row(embeddings_.matrix(), b));
+}
+
+std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator& acc,
+                                          const RankOptions& o, DedupStats* stats_out) const {
+  DedupStats st;
+  const absl::flat_hash_set<absl::string_view> include(o.include_subjects.begin(),
+                                                       o.include_subjects.end());
+  const absl::flat_hash_set<absl::string_view> exclude(o.exclude_subjects.begin(),
+                                                       o.exclude_subjects.end());
+  const absl::flat_hash_set<int64_t> exclude_ids(o.exclude_ids.begin(), o.exclude_ids.end());
+
+  // Filters and the query-relative rules need only the candidate itself.
+  std::vector<Related> cands;
+  cands.reserve(acc.touched().size());
   for (int32_t d : acc.touched()) {
-    if (acc.score(d) > 0) candidates.push_back({d, acc.score(d)});
+    const float cosine = acc.score(d);
+    const Article& a = articles_[d];
+    if (q.self && d == *q.self) {
+      ++st.self;
+    } else if ((!include.empty() && !include.contains(a.subject)) || exclude.contains(a.subject) ||
+               exclude_ids.contains(a.id)) {
+      ++st.filtered;
+    } else if (!o.keep_near_copies_of_query && cosine >= o.near_duplicate_threshold) {
+      ++st.near_copy_of_query;
+    } else {
+      const bool boost = o.same_subject_boost != 1.0f && !q.subject.empty() &&
+                         a.subject == q.subject;
+      const float score = boost ? cosine * o.same_subject_boost : cosine;
+      if (score > o.min_score) {
+        cands.push_back({d, score, {}});
+      } else {
+        ++st.filtered;
+      }
+    }
   }
+
+  // Identity and address rules depend on what is already picked.
+  absl::flat_hash_set<int64_t> seen_ids;
+  absl::flat_hash_set<absl::string_view> seen_urls;
+  absl::flat_hash_set<absl::string_view> seen_titles;
+  auto remember = [&](int32_t d) {
+    seen_ids.insert(articles_[d].id);
+    if (!canonical_url_[d].empty()) seen_urls.insert(canonical_url_[d]);
+    if (!normalized_title_[d].empty()) seen_titles.insert(normalized_title_[d]);
+  };
+  if (q.self) remember(*q.self);
+  // Returns true (and counts why) if doc d repeats an id, URL or title.
+  auto repeats = [&](int32_t d) {
+    if (seen_ids.contains(articles_[d].id)) return ++st.same_id, true;
+    if (seen_urls.contains(canonical_url_[d])) return ++st.same_url, true;
+    if (seen_titles.contains(normalized_title_[d])) return ++st.same_title, true;
+    return false;
+  };
+
+  // Candidates come out best first; only a prefix is sorted, widened on demand.
   auto better = [this](const Related& a, const Related& b) {
     if (a.score != b.score) return a.score > b.score;
     return articles_[a.doc].id < articles_[b.doc].id;
   };
-  std::vector<Related> out;
-  absl::flat_hash_set<int64_t> seen_ids;
-  absl::flat_hash_set<absl::string_view> seen_urls;
-  if (self) {
-    seen_ids.insert(articles_[*self].id);
-    if (!canonical_url_[*self].empty()) seen_urls.insert(canonical_url_[*self]);
-  }
-  // Sort only a prefix large enough for k survivors; widen it if dedup ate it.
   size_t sorted = 0;
-  size_t want = static_cast<size_t>(options.k) * 2 + 8;
   size_t next = 0;
-  while (static_cast<int>(out.size()) < options.k && next < candidates.size()) {
-    if (next == sorted) {
-      sorted = std::min(candidates.size(), std::max(want, sorted * 4));
-      std::partial_sort(candidates.begin() + static_cast<std::ptrdiff_t>(next),
-                        candidates.begin() + static_cast<std::ptrdiff_t>(sorted), candidates.end(),
-                        better);
+  auto next_candidate = [&]() -> const Related* {
+    while (next < cands.size()) {
+      if (next == sorted) {
+        sorted = std::min(cands.size(), std::max<size_t>(2 * o.k + 8, sorted * 4));
+        std::partial_sort(cands.begin() + static_cast<std::ptrdiff_t>(next),
+                          cands.begin() + static_cast<std::ptrdiff_t>(sorted), cands.end(), better);
+      }
+      const Related& c = cands[next++];
+      if (!repeats(c.doc)) return &c;
     }
-    const Related& c = candidates[next++];
-    const Article& a = articles_[c.doc];
-    if (!seen_ids.insert(a.id).second) continue;
-    const std::string& url = canonical_url_[c.doc];
-    if (!url.empty() && !seen_urls.insert(url).second) continue;
-    out.push_back(c);
+    return nullptr;
+  };
+
+  const SparseMatrix& m = embeddings_.matrix();
+  std::vector<Related> picked;
+  if (o.mmr_lambda >= 1.0f) {
+    while (static_cast<int>(picked.size()) < o.k) {
+      const Related* c = next_candidate();
+      if (c == nullptr) break;
+      const bool near_copy = std::any_of(picked.begin(), picked.end(), [&](const Related& p) {
+        return Dot(Row(m, c->doc), Row(m, p.doc)) >= o.near_duplicate_threshold;
+      });
+      if (near_copy) {
+        ++st.near_duplicate;
+        continue;
+      }
+      remember(c->doc);
+      picked.push_back(*c);
+    }
+  } else {
+    // Greedy MMR over a pool of the best remaining candidates, kept topped up
+    // so that dedup losses are refilled.
+    struct Pooled {
+      Related r;
+      float max_sim;  // to the picks so far
+    };
+    std::vector<Pooled> pool;
+    const size_t pool_size = std::max<size_t>(3 * o.k, 30);
+    const float lambda = o.mmr_lambda;
+    while (static_cast<int>(picked.size()) < o.k) {
+      while (pool.size() < pool_size) {
+        const Related* c = next_candidate();
+        if (c == nullptr) break;
+        float max_sim = 0;
+        for (const Related& p : picked) max_sim = std::max(max_sim, Dot(Row(m, c->doc), Row(m, p.doc)));
+        pool.push_back({*c, max_sim});
+      }
+      if (pool.empty()) break;
+      auto mmr = [lambda](const Pooled& p) { return lambda * p.r.score - (1 - lambda) * p.max_sim; };
+      auto best = std::min_element(pool.begin(), pool.end(), [&](const Pooled& a, const Pooled& b) {
+        const float va = mmr(a), vb = mmr(b);
+        return va != vb ? va > vb : better(a.r, b.r);
+      });
+      const Pooled chosen = *best;
+      pool.erase(best);
+      if (repeats(chosen.r.doc)) continue;
+      if (chosen.max_sim >= o.near_duplicate_threshold) {
+        ++st.near_duplicate;
+        continue;
+      }
+      remember(chosen.r.doc);
+      picked.push_back(chosen.r);
+      for (Pooled& p : pool) {
+        p.max_sim = std::max(p.max_sim, Dot(Row(m, p.r.doc), Row(m, chosen.r.doc)));
+      }
+    }
   }
-  return out;
+
+  if (o.explain_terms > 0) {
+    for (Related& r : picked) r.explanation = Explain(q.row, Row(m, r.doc), o.explain_terms);
+  }
+  if (stats_out != nullptr) *stats_out += st;
+  return picked;
 }
 
-std::vector<Related> RelatedIndex::TopK(int32_t doc, const RankOptions& options) const {
+std::vector<Related> RelatedIndex::TopK(int32_t doc, const RankOptions& options,
+                                        DedupStats* stats) const {
   ScoreAccumulator acc(size());
   similarity_.ScoreDoc(doc, &acc);
-  return Select(doc, acc, options);
+  return Select(Query{doc, Row(embeddings_.matrix(), doc), articles_[doc].subject}, acc, options,
+                stats);
 }
 
-std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& options,
-                                                        int threads) const {
+std::vector<Related> RelatedIndex::TopKForVector(const SparseVector& query,
+                                                 absl::string_view subject,
+                                                 const RankOptions& options,
+                                                 DedupStats* stats) const {
+  ScoreAccumulator acc(size());
+  similarity_.Score(query, &acc);
+  return Select(Query{std::nullopt, Row(query), subject}, acc, options, stats);
+}
+
+std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& options, int threads,
+                                                        DedupStats* stats) const {
   std::vector<std::vector<Related>> result(articles_.size());
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int32_t n = size();
+  std::vector<DedupStats> thread_stats(static_cast<size_t>(threads));
   auto work = [&](int t) {
     ScoreAccumulator acc(n);
     // Interleaved rows balance long and short articles across threads.
     for (int32_t doc = t; doc < n; doc += threads) {
       similarity_.ScoreDoc(doc, &acc);
-      result[doc] = Select(doc, acc, options);
+      result[doc] = Select(Query{doc, Row(embeddings_.matrix(), doc), articles_[doc].subject},
+                           acc, options, &thread_stats[t]);
       acc.Clear();
     }
   };
@@ -111,6 +300,9 @@ std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& optio
   for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
   work(0);
   for (std::thread& th : pool) th.join();
+  if (stats != nullptr) {
+    for (const DedupStats& s : thread_stats) *stats += s;
+  }
   return result;
 }
 

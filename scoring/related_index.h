@@ -1,6 +1,6 @@
 // The related-articles engine: an immutable index over one corpus that answers
-// "top-k related articles", deduplicated. The server, `links` and regen all
-// rank through this class, so they agree.
+// "top-k related articles", deduplicated and filtered per RankOptions. The
+// server, `links`, regen and eval all rank through this class, so they agree.
 #ifndef SEEALSO_SCORING_RELATED_INDEX_H_
 #define SEEALSO_SCORING_RELATED_INDEX_H_
 
@@ -10,28 +10,37 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "embeddings/article.h"
 #include "embeddings/tfidf.h"
+#include "scoring/rank_options.h"
 #include "scoring/similarity.h"
 
 namespace seealso {
 
-struct RankOptions {
-  // Number of related articles wanted.
-  int k = 10;
+// How much one term added to a score: query weight x candidate weight.
+struct TermContribution {
+  int32_t term = 0;  // column in RelatedIndex::embeddings().terms()
+  float contribution = 0;
 };
 
 // One entry of a related list: `doc` indexes RelatedIndex::article().
 struct Related {
   int32_t doc = 0;
+  // Cosine similarity, times same_subject_boost where it applied.
   float score = 0;
+  // Top contributing terms, largest first; empty unless options.explain_terms > 0.
+  std::vector<TermContribution> explanation;
 };
 
 // The URL as compared for deduplication: lowercase, without scheme and host,
 // query string, fragment, duplicate or trailing slashes. "" stays "".
 std::string CanonicalUrl(absl::string_view url);
+
+// The title as compared for deduplication: case-folded words separated by
+// single spaces, punctuation dropped. "" stays "".
+std::string NormalizedTitle(absl::string_view title);
 
 class RelatedIndex {
  public:
@@ -44,23 +53,37 @@ class RelatedIndex {
   const Embeddings& embeddings() const { return embeddings_; }
   // The document holding article `id`, if indexed.
   std::optional<int32_t> Find(int64_t id) const;
+  // Cosine similarity of two indexed articles.
+  float Cosine(int32_t a, int32_t b) const;
 
-  // The top-k articles related to article `doc`, best first (score descending,
-  // then id ascending). Never `doc` itself, never an id or canonical URL twice,
-  // never an article sharing the query's id or URL; only scores > 0.
-  std::vector<Related> TopK(int32_t doc, const RankOptions& options) const;
+  // The related list of article `doc`, best first (score descending, then id
+  // ascending, unless MMR reorders). Never `doc` itself, never an id,
+  // canonical URL or normalised title twice (nor the query's own), never two
+  // near copies, only scores > options.min_score. If `stats` is given, what
+  // was left out and why is added to it.
+  std::vector<Related> TopK(int32_t doc, const RankOptions& options,
+                            DedupStats* stats = nullptr) const;
+
+  // The same for a text that is not indexed (a draft), embedded with
+  // embeddings().Embed(); `subject` drives same_subject_boost.
+  std::vector<Related> TopKForVector(const SparseVector& query, absl::string_view subject,
+                                     const RankOptions& options,
+                                     DedupStats* stats = nullptr) const;
 
   // TopK for every document; result[doc] is TopK(doc). Uses `threads` threads
   // (0 = hardware concurrency); the result does not depend on it.
-  std::vector<std::vector<Related>> AllTopK(const RankOptions& options, int threads = 0) const;
+  std::vector<std::vector<Related>> AllTopK(const RankOptions& options, int threads = 0,
+                                            DedupStats* stats = nullptr) const;
 
  private:
+  struct Query;
   RelatedIndex(std::vector<Article> articles, const EmbeddingOptions& options);
-  std::vector<Related> Select(std::optional<int32_t> self, const ScoreAccumulator& acc,
-                              const RankOptions& options) const;
+  std::vector<Related> Select(const Query& query, const ScoreAccumulator& acc,
+                              const RankOptions& options, DedupStats* stats) const;
 
   std::vector<Article> articles_;
   std::vector<std::string> canonical_url_;
+  std::vector<std::string> normalized_title_;
   absl::flat_hash_map<int64_t, int32_t> doc_of_id_;
   Embeddings embeddings_;
   SimilarityIndex similarity_;

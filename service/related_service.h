@@ -21,10 +21,13 @@ struct ServiceLimits {
 
 class RelatedService {
  public:
-  RelatedService(std::shared_ptr<const RelatedIndex> index, ServiceLimits limits = {});
+  // `defaults` are the scoring options a request starts from (k aside).
+  RelatedService(std::shared_ptr<const RelatedIndex> index, ServiceLimits limits = {},
+                 RankOptions defaults = {});
 
   // Fills `response` with the related articles of request.id().
-  // NOT_FOUND: id not indexed. INVALID_ARGUMENT (naming the field): k out of range.
+  // NOT_FOUND: id not indexed. INVALID_ARGUMENT (naming the field): k or an
+  // option out of range.
   absl::Status GetRelated(const v1::GetRelatedRequest& request,
                           v1::GetRelatedResponse* response) const;
 
@@ -33,6 +36,7 @@ class RelatedService {
  private:
   std::shared_ptr<const RelatedIndex> index_;
   ServiceLimits limits_;
+  RankOptions defaults_;
 };
 
 }  // namespace seealso

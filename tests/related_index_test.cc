@@ -10,12 +10,24 @@
 namespace seealso {
 namespace {
 
-Article Doc(int64_t id, std::string title, std::string url = "") {
+// Text goes in the question; the title stays empty (never deduplicated) unless given.
+Article Doc(int64_t id, std::string text, std::string url = "", std::string title = "",
+            std::string subject = "") {
   Article a;
   a.id = id;
-  a.title = std::move(title);
+  a.question = std::move(text);
   a.url = url.empty() ? "/q/" + std::to_string(id) : std::move(url);
+  a.title = std::move(title);
+  a.subject = std::move(subject);
   return a;
+}
+
+// Only identity and address dedup: content dedup off.
+RankOptions NoContentDedup(int k) {
+  RankOptions o;
+  o.k = k;
+  o.near_duplicate_threshold = 2.0f;
+  return o;
 }
 
 std::vector<int64_t> Ids(const RelatedIndex& idx, const std::vector<Related>& list) {
@@ -47,13 +59,13 @@ TEST(RelatedIndexTest, RanksByCosineAndNeverReturnsSelf) {
 TEST(RelatedIndexTest, KLimitsTheList) {
   auto idx = RelatedIndex::Build(
       {Doc(1, "p q r"), Doc(2, "p q"), Doc(3, "p r"), Doc(4, "q r"), Doc(5, "p")});
-  EXPECT_EQ(idx->TopK(*idx->Find(1), RankOptions{.k = 2}).size(), 2u);
-  EXPECT_EQ(idx->TopK(*idx->Find(1), RankOptions{.k = 10}).size(), 4u);
+  EXPECT_EQ(idx->TopK(*idx->Find(1), NoContentDedup(2)).size(), 2u);
+  EXPECT_EQ(idx->TopK(*idx->Find(1), NoContentDedup(10)).size(), 4u);
 }
 
 TEST(RelatedIndexTest, TiesAreBrokenByIdAscending) {
   auto idx = RelatedIndex::Build({Doc(50, "x y"), Doc(7, "x z"), Doc(9, "x z"), Doc(3, "x z")});
-  EXPECT_EQ(Ids(*idx, idx->TopK(*idx->Find(50), RankOptions{.k = 3})),
+  EXPECT_EQ(Ids(*idx, idx->TopK(*idx->Find(50), NoContentDedup(3))),
             (std::vector<int64_t>{3, 7, 9}));
 }
 
@@ -64,8 +76,11 @@ TEST(RelatedIndexTest, SameCanonicalUrlAppearsOnce) {
                                   Doc(3, "tcp congestion control", "/Learn/cs/tcp-congestion/"),
                                   Doc(4, "tcp control", "/learn/cs/tcp?ref=x"),
                                   Doc(5, "congestion pricing")});
-  const auto ids = Ids(*idx, idx->TopK(*idx->Find(1), RankOptions{.k = 10}));
+  DedupStats stats;
+  const auto ids = Ids(*idx, idx->TopK(*idx->Find(1), NoContentDedup(10), &stats));
   EXPECT_EQ(ids, (std::vector<int64_t>{3, 5}));
+  EXPECT_EQ(stats.self, 1);
+  EXPECT_EQ(stats.same_url, 2);
 }
 
 TEST(RelatedIndexTest, RefillsAfterDedupToReachK) {
@@ -75,50 +90,202 @@ TEST(RelatedIndexTest, RefillsAfterDedupToReachK) {
   docs.push_back(Doc(200, "alpha beta"));
   docs.push_back(Doc(201, "alpha"));
   auto idx = RelatedIndex::Build(std::move(docs));
-  EXPECT_EQ(Ids(*idx, idx->TopK(*idx->Find(1), RankOptions{.k = 3})),
+  EXPECT_EQ(Ids(*idx, idx->TopK(*idx->Find(1), NoContentDedup(3))),
             (std::vector<int64_t>{100, 200, 201}));
 }
 
-// Property: on random corpora, no list holds self or a repeated id/URL, lists are
-// sorted, and the batch path equals the single path for any thread count.
+// Property: on random corpora and options, no list holds self, a repeated
+// id/URL/title, a pair at or above the near-duplicate threshold, or a near copy
+// of the query; without MMR lists are sorted by score then id; the batch path
+// equals the single path for any thread count.
 TEST(RelatedIndexTest, RandomCorporaKeepInvariants) {
   std::mt19937 rng(42);
   const std::vector<std::string> words = {"graph", "tree", "hash", "heap", "sort", "cache",
                                           "queue", "stack", "list", "trie"};
-  for (int round = 0; round < 20; ++round) {
+  const std::vector<std::string> titles = {"", "", "", "What is a heap?", "what is a HEAP",
+                                           "Tries explained"};
+  for (int round = 0; round < 40; ++round) {
     std::vector<Article> docs;
     const int n = 5 + static_cast<int>(rng() % 60);
     for (int i = 0; i < n; ++i) {
-      std::string title;
+      std::string text;
       for (int w = 0, len = 1 + static_cast<int>(rng() % 5); w < len; ++w) {
-        title += words[rng() % words.size()] + " ";
+        text += words[rng() % words.size()] + " ";
       }
-      docs.push_back(Doc(1000 + i, title, "/u/" + std::to_string(rng() % (n / 2 + 1))));
+      docs.push_back(Doc(1000 + i, text, "/u/" + std::to_string(rng() % (n / 2 + 1)),
+                         titles[rng() % titles.size()], rng() % 2 ? "A" : "B"));
     }
     auto idx = RelatedIndex::Build(std::move(docs));
-    const RankOptions opts{.k = 1 + static_cast<int>(rng() % 8)};
+    RankOptions opts;
+    opts.k = 1 + static_cast<int>(rng() % 8);
+    opts.near_duplicate_threshold = 0.5f + 0.1f * static_cast<float>(rng() % 6);
+    opts.mmr_lambda = rng() % 3 == 0 ? 0.6f : 1.0f;
+    opts.same_subject_boost = rng() % 2 ? 1.5f : 1.0f;
     const auto all1 = idx->AllTopK(opts, 1);
     const auto all3 = idx->AllTopK(opts, 3);
     for (int32_t d = 0; d < idx->size(); ++d) {
       const auto list = idx->TopK(d, opts);
       ASSERT_LE(static_cast<int>(list.size()), opts.k);
-      absl::flat_hash_set<int64_t> ids;
+      absl::flat_hash_set<int64_t> ids = {idx->article(d).id};
       absl::flat_hash_set<std::string> urls = {CanonicalUrl(idx->article(d).url)};
+      absl::flat_hash_set<std::string> seen_titles = {NormalizedTitle(idx->article(d).title)};
       for (size_t i = 0; i < list.size(); ++i) {
-        EXPECT_NE(list[i].doc, d);
-        EXPECT_TRUE(ids.insert(idx->article(list[i].doc).id).second);
-        EXPECT_TRUE(urls.insert(CanonicalUrl(idx->article(list[i].doc).url)).second);
+        const Article& a = idx->article(list[i].doc);
+        EXPECT_TRUE(ids.insert(a.id).second);
+        EXPECT_TRUE(urls.insert(CanonicalUrl(a.url)).second);
+        if (!a.title.empty()) {
+          EXPECT_TRUE(seen_titles.insert(NormalizedTitle(a.title)).second);
+        }
         EXPECT_GT(list[i].score, 0.0f);
-        if (i > 0) {
+        EXPECT_LT(idx->Cosine(d, list[i].doc), opts.near_duplicate_threshold);
+        for (size_t j = 0; j < i; ++j) {
+          EXPECT_LT(idx->Cosine(list[j].doc, list[i].doc), opts.near_duplicate_threshold);
+        }
+        if (i > 0 && opts.mmr_lambda >= 1.0f) {
           EXPECT_TRUE(list[i - 1].score > list[i].score ||
                       (list[i - 1].score == list[i].score &&
-                       idx->article(list[i - 1].doc).id < idx->article(list[i].doc).id));
+                       idx->article(list[i - 1].doc).id < a.id));
         }
       }
       ASSERT_EQ(Ids(*idx, list), Ids(*idx, all1[d]));
       ASSERT_EQ(Ids(*idx, list), Ids(*idx, all3[d]));
     }
   }
+}
+
+TEST(RelatedIndexTest, SameNormalisedTitleAppearsOnce) {
+  auto idx = RelatedIndex::Build({Doc(1, "tcp handshake syn ack", "", "How does TCP work?"),
+                                  Doc(2, "tcp handshake syn", "", "What is TCP?"),
+                                  Doc(3, "tcp handshake", "", "what is  TCP"),
+                                  Doc(4, "tcp", "", "how does tcp work"),
+                                  Doc(5, "syn ack")});
+  DedupStats stats;
+  EXPECT_EQ(Ids(*idx, idx->TopK(*idx->Find(1), NoContentDedup(10), &stats)),
+            (std::vector<int64_t>{2, 5}));
+  EXPECT_EQ(stats.same_title, 2);  // 3 repeats 2's title, 4 repeats the query's
+}
+
+TEST(RelatedIndexTest, NearCopiesKeepTheBetterRankedAndRefill) {
+  // 2 and 3 are the same text (cosine 1 with each other) but far from a copy
+  // of the query; 4 is next in line and takes the freed slot.
+  auto idx = RelatedIndex::Build({Doc(1, "rust borrow checker lifetimes traits"),
+                                  Doc(2, "rust borrow checker"), Doc(3, "rust borrow checker"),
+                                  Doc(4, "rust traits"), Doc(5, "python")});
+  ASSERT_NEAR(idx->Cosine(1, 2), 1.0f, 1e-6);
+  ASSERT_LT(idx->Cosine(0, 1), 0.8f);
+  DedupStats stats;
+  EXPECT_EQ(Ids(*idx, idx->TopK(0, RankOptions{.k = 2}, &stats)), (std::vector<int64_t>{2, 4}));
+  EXPECT_EQ(stats.near_duplicate, 1);
+  // With content dedup off, both copies come back.
+  EXPECT_EQ(Ids(*idx, idx->TopK(0, NoContentDedup(2))), (std::vector<int64_t>{2, 3}));
+}
+
+TEST(RelatedIndexTest, NearCopyOfQueryIsDroppedUnlessKept) {
+  auto idx = RelatedIndex::Build({Doc(1, "gradient descent learning rate momentum"),
+                                  Doc(2, "gradient descent learning rate momentum"),
+                                  Doc(3, "gradient descent")});
+  DedupStats stats;
+  EXPECT_EQ(Ids(*idx, idx->TopK(0, RankOptions{.k = 5}, &stats)), (std::vector<int64_t>{3}));
+  EXPECT_EQ(stats.near_copy_of_query, 1);
+  RankOptions keep{.k = 5};
+  keep.keep_near_copies_of_query = true;
+  EXPECT_EQ(Ids(*idx, idx->TopK(0, keep)), (std::vector<int64_t>{2, 3}));
+}
+
+TEST(RelatedIndexTest, FiltersBySubjectIdAndMinScore) {
+  auto idx = RelatedIndex::Build({Doc(1, "enzyme kinetics substrate", "", "", "Biology"),
+                                  Doc(2, "enzyme kinetics", "", "", "Biology"),
+                                  Doc(3, "enzyme substrate", "", "", "Chemistry"),
+                                  Doc(4, "enzyme", "", "", "Medicine")});
+  const int32_t q = *idx->Find(1);
+  RankOptions o{.k = 10};
+  EXPECT_EQ(Ids(*idx, idx->TopK(q, o)), (std::vector<int64_t>{2, 3, 4}));
+  RankOptions inc = o;
+  inc.include_subjects = {"Chemistry", "Medicine"};
+  EXPECT_EQ(Ids(*idx, idx->TopK(q, inc)), (std::vector<int64_t>{3, 4}));
+  RankOptions exc = o;
+  exc.exclude_subjects = {"Chemistry"};
+  exc.exclude_ids = {2};
+  DedupStats stats;
+  EXPECT_EQ(Ids(*idx, idx->TopK(q, exc, &stats)), (std::vector<int64_t>{4}));
+  EXPECT_EQ(stats.filtered, 2);
+  // min_score keeps only scores strictly above it.
+  const auto all = idx->TopK(q, o);
+  RankOptions min = o;
+  min.min_score = all[2].score;  // 2 and 3 tie above it
+  EXPECT_EQ(Ids(*idx, idx->TopK(q, min)), (std::vector<int64_t>{2, 3}));
+}
+
+TEST(RelatedIndexTest, SameSubjectBoostMultipliesScores) {
+  auto idx = RelatedIndex::Build({Doc(1, "vaccine immune response", "", "", "Biology"),
+                                  Doc(2, "vaccine immune", "", "", "Medicine"),
+                                  Doc(3, "vaccine response", "", "", "Biology")});
+  const auto plain = idx->TopK(0, RankOptions{.k = 2});
+  ASSERT_EQ(Ids(*idx, plain), (std::vector<int64_t>{2, 3}));
+  RankOptions boosted{.k = 2};
+  boosted.same_subject_boost = 2.0f;
+  const auto list = idx->TopK(0, boosted);
+  ASSERT_EQ(Ids(*idx, list), (std::vector<int64_t>{3, 2}));
+  EXPECT_FLOAT_EQ(list[0].score, 2.0f * plain[1].score);
+  EXPECT_FLOAT_EQ(list[1].score, plain[0].score);
+}
+
+// MMR by hand. Query Q = "p q r", A = B = "p q u" (copies), C = "r v".
+// Every term's df and so idf is known; what matters here:
+//   score(A) = score(B) > score(C) > 0, cos(A, B) = 1, cos(A, C) = 0.
+// lambda = 0.5, content dedup off:
+//   pick 1: max 0.5 * score -> A (ties with B broken by id).
+//   pick 2: B: 0.5 * score(A) - 0.5 * 1 < 0;  C: 0.5 * score(C) - 0.5 * 0 > 0 -> C.
+//   pick 3: B.
+// Without MMR the order is A, B, C.
+TEST(RelatedIndexTest, MmrPrefersNovelCandidates) {
+  auto idx = RelatedIndex::Build(
+      {Doc(1, "p q r"), Doc(2, "p q u"), Doc(3, "p q u"), Doc(4, "r v")});
+  ASSERT_FLOAT_EQ(idx->Cosine(1, 2), 1.0f);
+  ASSERT_FLOAT_EQ(idx->Cosine(1, 3), 0.0f);
+  ASSERT_GT(idx->Cosine(0, 1), idx->Cosine(0, 3));
+  RankOptions o = NoContentDedup(3);
+  EXPECT_EQ(Ids(*idx, idx->TopK(0, o)), (std::vector<int64_t>{2, 3, 4}));
+  o.mmr_lambda = 0.5f;
+  const auto list = idx->TopK(0, o);
+  EXPECT_EQ(Ids(*idx, list), (std::vector<int64_t>{2, 4, 3}));
+  // Scores stay relevance scores; MMR only reorders.
+  EXPECT_FLOAT_EQ(list[1].score, idx->Cosine(0, 3));
+}
+
+TEST(RelatedIndexTest, ExplanationsSumToTheScore) {
+  auto idx = RelatedIndex::Build({Doc(1, "quantum entanglement bell inequality"),
+                                  Doc(2, "quantum entanglement"), Doc(3, "bell")});
+  RankOptions o{.k = 1};
+  o.explain_terms = 10;
+  const auto list = idx->TopK(0, o);
+  ASSERT_EQ(list.size(), 1u);
+  ASSERT_EQ(list[0].explanation.size(), 2u);
+  float sum = 0;
+  for (const TermContribution& t : list[0].explanation) sum += t.contribution;
+  EXPECT_NEAR(sum, list[0].score, 1e-6);
+  EXPECT_GE(list[0].explanation[0].contribution, list[0].explanation[1].contribution);
+  o.explain_terms = 1;
+  const auto top1 = idx->TopK(0, o);
+  ASSERT_EQ(top1[0].explanation.size(), 1u);
+  EXPECT_EQ(top1[0].explanation[0].term, list[0].explanation[0].term);
+  EXPECT_TRUE(idx->TopK(0, RankOptions{.k = 1})[0].explanation.empty());
+}
+
+TEST(RelatedIndexTest, DraftTextQueriesTheIndex) {
+  auto idx = RelatedIndex::Build({Doc(1, "sourdough starter yeast bacteria fermentation flour"), Doc(2, "yeast bread"),
+                                  Doc(3, "car engine")});
+  Article draft;
+  draft.question = "how to feed a sourdough starter";
+  const auto list = idx->TopKForVector(idx->embeddings().Embed(draft), "", RankOptions{.k = 5});
+  EXPECT_EQ(Ids(*idx, list), (std::vector<int64_t>{1}));
+}
+
+TEST(NormalizedTitleTest, FoldsCaseAndPunctuation) {
+  EXPECT_EQ(NormalizedTitle("  What is TCP?! "), "what is tcp");
+  EXPECT_EQ(NormalizedTitle("C++ vs. C#"), "c vs c");
+  EXPECT_EQ(NormalizedTitle("Café au lait"), "caf\xc3\xa9 au lait");
+  EXPECT_EQ(NormalizedTitle(""), "");
 }
 
 TEST(RelatedIndexTest, SampleCorpusExampleGetsFourDistinctLinks) {

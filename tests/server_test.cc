@@ -94,6 +94,33 @@ TEST_F(ServerTest, BadKIsInvalidArgumentNamingTheField) {
   }
 }
 
+TEST_F(ServerTest, ScoringOptionsTravelOverTheWire) {
+  v1::GetRelatedRequest request;
+  request.set_id(171811);
+  request.set_k(3);
+  request.mutable_options()->set_explain_terms(2);
+  request.mutable_options()->add_exclude_subjects("Nursing");
+  v1::GetRelatedResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetRelated(&context, request, &response).ok());
+  ASSERT_EQ(response.related_size(), 3);
+  for (const v1::RelatedArticle& r : response.related()) {
+    EXPECT_NE(r.subject(), "Nursing");
+    EXPECT_EQ(r.explanation_size(), 2);
+  }
+}
+
+TEST_F(ServerTest, BadOptionIsInvalidArgument) {
+  v1::GetRelatedRequest request;
+  request.set_id(171811);
+  request.mutable_options()->set_mmr_lambda(-1);
+  v1::GetRelatedResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status = stub_->GetRelated(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("options.mmr_lambda"));
+}
+
 TEST_F(ServerTest, HealthIsServing) {
   EXPECT_EQ(testing::CheckHealth(channel_), testing::Health::kServing);
 }

@@ -1,0 +1,74 @@
+// The one set of knobs that turns similarity into a related list. The server,
+// `links`, regen and eval all pass this struct, so they rank identically.
+#ifndef SEEALSO_SCORING_RANK_OPTIONS_H_
+#define SEEALSO_SCORING_RANK_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace seealso {
+
+struct RankOptions {
+  // Number of related articles wanted. Fewer come back only when fewer
+  // distinct, non-duplicate candidates pass the filters.
+  int k = 10;
+
+  // --- Filters ---
+  // Only candidates whose final score is > min_score.
+  float min_score = 0.0f;
+  // If non-empty, only candidates whose subject is one of these (exact match).
+  std::vector<std::string> include_subjects = {};
+  // Never candidates with one of these subjects, or one of these ids.
+  std::vector<std::string> exclude_subjects = {};
+  std::vector<int64_t> exclude_ids = {};
+
+  // --- Policy ---
+  // Multiplies the score of candidates sharing the query's subject (1 = off).
+  float same_subject_boost = 1.0f;
+  // Content dedup: two candidates whose mutual cosine is >= this are near
+  // copies; only the better-ranked one is kept. > 1 turns it off.
+  float near_duplicate_threshold = 0.8f;
+  // A candidate whose cosine with the query is >= near_duplicate_threshold is
+  // a near copy of the query itself, and dropped unless this is set.
+  bool keep_near_copies_of_query = false;
+  // Maximal marginal relevance: each pick maximises
+  // mmr_lambda * score - (1 - mmr_lambda) * (max cosine to the picks so far).
+  // 1 = off (pure relevance order).
+  float mmr_lambda = 1.0f;
+
+  // --- Output ---
+  // If > 0, each result lists up to this many of its top contributing terms.
+  int explain_terms = 0;
+};
+
+// Why candidates were left out of one list (each candidate counted once, for
+// the first rule it broke). Summed over lists by callers that want totals.
+struct DedupStats {
+  // Level 1, identity: the query article itself; an id already listed.
+  int64_t self = 0;
+  int64_t same_id = 0;
+  // Level 2, address: a canonical URL or normalised title already listed.
+  int64_t same_url = 0;
+  int64_t same_title = 0;
+  // Level 3, content: near copy of a listed candidate, or of the query.
+  int64_t near_duplicate = 0;
+  int64_t near_copy_of_query = 0;
+  // Filters: min_score, subjects, excluded ids.
+  int64_t filtered = 0;
+
+  DedupStats& operator+=(const DedupStats& o) {
+    self += o.self;
+    same_id += o.same_id;
+    same_url += o.same_url;
+    same_title += o.same_title;
+    near_duplicate += o.near_duplicate;
+    near_copy_of_query += o.near_copy_of_query;
+    filtered += o.filtered;
+    return *this;
+  }
+};
+
+}  // namespace seealso
+
+#endif  // SEEALSO_SCORING_RANK_OPTIONS_H_
