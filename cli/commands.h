@@ -24,6 +24,7 @@ namespace seealso::cli {
 int Serve();
 int Query();
 int Links();
+int Gen();
 
 // Loads --corpus and builds the index; reports skipped files on stderr.
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags();

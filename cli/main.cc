@@ -16,7 +16,7 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "serve: address to listen on, 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "query: server address, host:port");
 ABSL_FLAG(int64_t, id, 0, "query: article id");
 ABSL_FLAG(int, k, 0, "number of related articles (default: 4 for query, 10 for links)");
-ABSL_FLAG(std::string, out, "", "links: output file (default: stdout)");
+ABSL_FLAG(std::string, out, "", "links: output file (default: stdout); gen: output directory");
 ABSL_FLAG(int, threads, 0, "worker threads for batch ranking (0 = all cores)");
 
 namespace {
@@ -30,6 +30,8 @@ commands:
          ask a running server for the related articles of one article
   links  --corpus DIR [--k 10] [--out FILE]
          write every article's top-k as TSV: article_id, rank, related_id, score
+  gen    --out DIR --n N [--seed S]
+         write a deterministic synthetic corpus (articles/, qrels.tsv, dups.tsv)
 
 Run 'seealso <command> --help' for every flag.)";
 
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return seealso::cli::Serve();
   if (command == "query") return seealso::cli::Query();
   if (command == "links") return seealso::cli::Links();
+  if (command == "gen") return seealso::cli::Gen();
   std::fprintf(stderr, "seealso: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }
