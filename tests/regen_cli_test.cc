@@ -51,25 +51,14 @@ int Wait(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// The *.md files under `dir`, by relative path.
 std::map<std::string, std::string> Articles(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.path().extension() == ".md") {
-      files[fs::relative(e.path(), dir).string()] = ReadBytes(e.path());
-    }
-  }
-  return files;
+  return testing_util::FilesUnder(dir, ".md");
 }
 
 class RegenCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("seealso_regen_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing_util::FreshTestDir("seealso_regen_cli_");
   }
   void TearDown() override { fs::remove_all(dir_); }
   // Runs to completion; stdout and stderr land in out_ and err_.

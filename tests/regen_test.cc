@@ -24,22 +24,14 @@ using testing_util::NonRelatedChanges;
 using testing_util::ReadBytes;
 using testing_util::WriteBytes;
 
-// Every file under `dir` (regular or symlink), by relative path.
 std::map<std::string, std::string> Snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_directory()) files[fs::relative(e.path(), dir).string()] = ReadBytes(e.path());
-  }
-  return files;
+  return testing_util::FilesUnder(dir);
 }
 
 class RegenTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("seealso_regen_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
+    dir_ = testing_util::FreshTestDir("seealso_regen_");
     fs::create_directories(dir_ / "corpus/sub");
     corpus_ = dir_ / "corpus";
   }

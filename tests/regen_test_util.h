@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
+#include "gtest/gtest.h"
 #include "regen/unified_diff.h"
 
 namespace seealso::testing_util {
@@ -20,6 +22,28 @@ inline std::string ReadBytes(const std::filesystem::path& p) {
 
 inline void WriteBytes(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary) << bytes;
+}
+
+// An empty directory for the running test: <tmp>/<prefix><test name>.
+inline std::filesystem::path FreshTestDir(const std::string& prefix) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      (prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// The files under `dir` (symlinks read through), by relative path; if
+// `extension` is given, only the files that have it.
+inline std::map<std::string, std::string> FilesUnder(const std::filesystem::path& dir,
+                                                     const std::string& extension = "") {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_directory() || (!extension.empty() && e.path().extension() != extension)) continue;
+    files[std::filesystem::relative(e.path(), dir).string()] = ReadBytes(e.path());
+  }
+  return files;
 }
 
 // The changed lines between two texts that are not related-block lines (a
