@@ -43,12 +43,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(corpus.status().message()).c_str());
     return 1;
   }
-  auto index = RelatedIndex::Build(std::move(corpus->articles));
   auto t1 = std::chrono::steady_clock::now();
-  std::printf("corpus %s: %d articles, %zu terms, %lld nonzeros; load+index %.1f s\n", argv[1],
-              index->size(), index->embeddings().terms().size(),
+  auto index = RelatedIndex::Build(std::move(corpus->articles));
+  auto t2 = std::chrono::steady_clock::now();
+  std::printf("corpus %s: %d articles, %zu terms, %lld nonzeros; load %.1f s, index %.1f s\n",
+              argv[1], index->size(), index->embeddings().terms().size(),
               static_cast<long long>(index->embeddings().matrix().nonZeros()),
-              std::chrono::duration<double>(t1 - t0).count());
+              std::chrono::duration<double>(t1 - t0).count(),
+              std::chrono::duration<double>(t2 - t1).count());
 
   // A fixed, evenly spread sample of documents.
   std::vector<int32_t> docs;
