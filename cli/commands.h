@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "scoring/related_index.h"
 
+ABSL_DECLARE_FLAG(std::string, config);
 ABSL_DECLARE_FLAG(std::string, corpus);
 ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, server);
@@ -25,7 +26,7 @@ int Serve();
 int Query();
 int Links();
 
-// Loads --corpus and builds the index; reports skipped files on stderr.
+// Loads --config (if given) and --corpus and builds the index; reports skipped files on stderr.
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags();
 
 // Prints "seealso <command>: <message>" on stderr.

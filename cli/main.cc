@@ -9,8 +9,11 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "cli/commands.h"
+#include "config/config.h"
 #include "embeddings/corpus.h"
 
+ABSL_FLAG(std::string, config, "",
+          "YAML configuration file (docs/configuration.md); default: built-in defaults");
 ABSL_FLAG(std::string, corpus, "", "directory of article *.md files (searched recursively)");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "serve: address to listen on, host:port");
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "query: server address, host:port");
@@ -31,6 +34,9 @@ commands:
   links  --corpus DIR [--k 10] [--out FILE]
          write every article's top-k as TSV: article_id, rank, related_id, score
 
+global flags:
+  --config FILE  YAML configuration (analysis, field weights, tf-idf); see docs/configuration.md
+
 Run 'seealso <command> --help' for every flag.)";
 
 }  // namespace
@@ -45,6 +51,12 @@ void PrintError(absl::string_view command, absl::string_view message) {
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags() {
   const std::string dir = absl::GetFlag(FLAGS_corpus);
   if (dir.empty()) return absl::InvalidArgumentError("--corpus is required");
+  Config config;
+  if (const std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    absl::StatusOr<Config> loaded = LoadConfig(path);
+    if (!loaded.ok()) return loaded.status();
+    config = *std::move(loaded);
+  }
   absl::StatusOr<Corpus> corpus = LoadCorpus(dir);
   if (!corpus.ok()) return corpus.status();
   for (const LoadError& e : corpus->skipped) {
@@ -53,7 +65,7 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags() {
   if (corpus->articles.empty()) {
     return absl::InvalidArgumentError(dir + ": no articles found");
   }
-  return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(std::move(corpus->articles)));
+  return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(std::move(corpus->articles), config.embedding));
 }
 
 }  // namespace seealso::cli
