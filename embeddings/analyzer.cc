@@ -177,7 +177,6 @@ bool IsSpace(int32_t cp) {
   return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
          utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
 }
-bool IsJoiner(int32_t cp) { return cp == '.' || cp == '-' || cp == '\''; }
 // Punctuation that ends a phrase: no bigram spans it.
 bool IsPhraseBreak(int32_t cp) {
   switch (cp) {
@@ -219,7 +218,9 @@ std::vector<Token> Tokenize(const std::vector<int32_t>& cps, bool strip_list_num
     while (end < n) {
       if (IsWord(cps[end])) {
         ++end;
-      } else if (IsJoiner(cps[end]) && end + 1 < n && IsWord(cps[end + 1])) {
+      } else if (end + 1 < n && IsWord(cps[end + 1]) &&
+                 (cps[end] == '.' || cps[end] == '\'' ||
+                  (cps[end] == '-' && (IsDigit(cps[end - 1]) || IsDigit(cps[end + 1]))))) {
         end += 2;
       } else {
         break;

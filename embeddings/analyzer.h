@@ -10,8 +10,11 @@
 //     typographic quotes and dashes lumped to ASCII ("’" -> "'").
 //     fold_accents also strips combining marks ("naïve" -> "naive").
 //  3. Tokenisation: a token is a run of letters, digits and marks. Inside a
-//     token, '.', '-' and '\'' join when a letter or digit is on both sides
-//     ("16p11.2", "covid-19", "3.14", "don't"); elsewhere they separate.
+//     token, '.' and '\'' join when a word character is on both sides
+//     ("16p11.2", "3.14", "node.js", "don't"), and so does '-' when a digit
+//     is next to it ("covid-19", "16p11-2"). A hyphen between letters
+//     separates ("feature-request" is "feature", "request", bigram
+//     "feature_request"), so that compounds match their spelling with spaces.
 //     "++" or "#" right after a letters-only token is kept ("c++", "c#") unless
 //     a word character follows. Everything else separates: "o(n log n)" is
 //     "o", "n", "log", "n".
