@@ -38,10 +38,10 @@ struct AnalyzerOptions {
   bool strip_markup = true;
   bool normalize = true;
   bool fold_accents = true;
-  int min_length = 2;
+  int min_length = 1;
   bool remove_stopwords = true;
   bool stem = true;
-  bool bigrams = false;
+  bool bigrams = true;
 
   friend bool operator==(const AnalyzerOptions&, const AnalyzerOptions&) = default;
 };

@@ -34,13 +34,16 @@ enum class FieldCombination {
   kFieldVectors,
 };
 
-// How much each field's terms count; 0 leaves the field out.
+// How much each field's terms count; 0 leaves the field out. The defaults
+// were measured on a judged Q&A corpus (docs/benchmarks.md): the question
+// carries the topic best, title and tags refine it, and description/subject
+// repeat question and tags.
 struct FieldWeights {
   FieldCombination combine = FieldCombination::kFieldVectors;
-  double title = 1.0;
-  double question = 1.0;
+  double title = 0.5;
+  double question = 1.5;
   double answer = 1.0;
-  double keywords = 1.0;
+  double keywords = 0.4;
   double description = 0.0;
   double subject = 0.0;
 
