@@ -18,14 +18,20 @@ int Serve() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto index = LoadIndexFromFlags();
+  absl::StatusOr<Config> config = ConfigFromFlags();
+  if (!config.ok()) {
+    PrintError("serve", config.status().message());
+    return 2;
+  }
+  auto index = LoadIndexFromFlags(*config);
   if (!index.ok()) {
     PrintError("serve", index.status().message());
     return 2;
   }
   const int articles = (*index)->size();
   const size_t terms = (*index)->embeddings().terms().size();
-  auto service = std::make_shared<const RelatedService>(*std::move(index));
+  auto service =
+      std::make_shared<const RelatedService>(*std::move(index), ServiceLimits{}, config->ranking);
   ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   auto server = Server::Start(service, options);
