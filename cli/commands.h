@@ -5,10 +5,12 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
+#include "embeddings/article.h"
 #include "scoring/related_index.h"
 
 ABSL_DECLARE_FLAG(std::string, corpus);
@@ -24,7 +26,10 @@ namespace seealso::cli {
 int Serve();
 int Query();
 int Links();
+int Eval();
 
+// Loads the articles of --corpus; reports skipped files on stderr.
+absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags();
 // Loads --corpus and builds the index; reports skipped files on stderr.
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags();
 

@@ -30,6 +30,9 @@ commands:
          ask a running server for the related articles of one article
   links  --corpus DIR [--k 10] [--out FILE]
          write every article's top-k as TSV: article_id, rank, related_id, score
+  eval   --corpus DIR [--qrels FILE] [--dups FILE] [--k 10] [--links FILE]
+         [--baseline existing|FILE] [--json] [--report FILE.html]
+         judge the engine's lists (or a links TSV) against judgments and list hygiene
 
 Run 'seealso <command> --help' for every flag.)";
 
@@ -42,7 +45,7 @@ void PrintError(absl::string_view command, absl::string_view message) {
                static_cast<int>(message.size()), message.data());
 }
 
-absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags() {
+absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags() {
   const std::string dir = absl::GetFlag(FLAGS_corpus);
   if (dir.empty()) return absl::InvalidArgumentError("--corpus is required");
   absl::StatusOr<Corpus> corpus = LoadCorpus(dir);
@@ -53,7 +56,13 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags() {
   if (corpus->articles.empty()) {
     return absl::InvalidArgumentError(dir + ": no articles found");
   }
-  return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(std::move(corpus->articles)));
+  return std::move(corpus->articles);
+}
+
+absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags() {
+  absl::StatusOr<std::vector<Article>> articles = LoadArticlesFromFlags();
+  if (!articles.ok()) return articles.status();
+  return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(*std::move(articles)));
 }
 
 }  // namespace seealso::cli
@@ -77,6 +86,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return seealso::cli::Serve();
   if (command == "query") return seealso::cli::Query();
   if (command == "links") return seealso::cli::Links();
+  if (command == "eval") return seealso::cli::Eval();
   std::fprintf(stderr, "seealso: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }
