@@ -1,12 +1,15 @@
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
+#include "common/atomic_file.h"
 #include "eval/format.h"
+#include "eval/html_report.h"
 #include "eval/judgments.h"
 #include "eval/metrics.h"
 #include "eval/rankings.h"
@@ -19,6 +22,9 @@ ABSL_FLAG(std::string, baseline, "",
           "eval: also judge, side by side, 'existing' (the related_articleN blocks in the "
           "files) or a links TSV");
 ABSL_FLAG(bool, json, false, "eval: print JSON instead of a table");
+ABSL_FLAG(std::string, report, "",
+          "eval: also write a self-contained HTML report (metric table, per-k curve, score "
+          "histogram, worst-served articles) to this file");
 
 namespace seealso::cli {
 namespace {
@@ -68,6 +74,8 @@ int Eval() {
     dups = *std::move(read);
   }
   const eval::Catalogue catalogue = eval::CatalogueOf(*articles);
+  std::map<int64_t, std::string> titles;
+  for (const Article& a : *articles) titles[a.id] = a.title;
   std::optional<eval::Ranking> baseline_ranking;
   if (baseline == "existing") {
     baseline_ranking = eval::ExistingRanking(*articles);
@@ -94,6 +102,16 @@ int Eval() {
                        eval::Evaluate(*baseline_ranking, catalogue, judged, dups, k)});
   }
 
+  if (const std::string path = absl::GetFlag(FLAGS_report); !path.empty()) {
+    const std::string html = eval::RenderHtmlReport({.systems = systems,
+                                                     .ranking = *std::move(primary),
+                                                     .qrels = qrels.value_or(eval::Qrels{}),
+                                                     .titles = std::move(titles)});
+    if (absl::Status s = WriteFileAtomically(path, html); !s.ok()) {
+      PrintError("eval", s.message());
+      return 1;
+    }
+  }
   std::string out;
   if (absl::GetFlag(FLAGS_json)) {
     out = eval::FormatJson(systems);
