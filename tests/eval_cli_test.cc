@@ -1,39 +1,24 @@
 // `seealso eval` end to end: a links file written by `seealso links` is judged
 // exactly like the in-process ranking, and the existing-links baseline shows
 // the sample corpus's defects.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/run_command.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ContainsRegex;
 
-struct Output {
-  int status = -1;
-  std::string out;
-};
+using Output = seealso::testing::CommandOutput;
 
 // Runs the seealso binary with `args` (stderr folded into out).
 Output Seealso(const std::string& args) {
-  const std::string cmd = std::string(SEEALSO_BINARY) + " " + args + " 2>&1";
-  Output run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
-  const int raw = pclose(pipe);
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return run;
+  return seealso::testing::RunCommand(std::string(SEEALSO_BINARY) + " " + args + " 2>&1");
 }
 
 class EvalCliTest : public ::testing::Test {
