@@ -96,6 +96,11 @@ std::string FormatTable(const std::vector<NamedReport>& systems) {
   }
   out += "\n";
   for (const MetricRow& row : rows) {
+    // Relevance rows without qrels would only be dashes.
+    if (std::none_of(systems.begin(), systems.end(),
+                     [&](const NamedReport& s) { return row.value(s.report).has_value(); })) {
+      continue;
+    }
     absl::StrAppendFormat(&out, "%-*s", label_width, row.label);
     for (size_t i = 0; i < systems.size(); ++i) {
       absl::StrAppendFormat(&out, "  %*s", width[i], FormatValue(row, systems[i].report));

@@ -34,7 +34,8 @@ std::vector<MetricRow> MetricRows(int k);
 // "-" when missing.
 std::string FormatValue(const MetricRow& row, const EvalReport& report);
 
-// A fixed-width table: one row per metric, one column per system.
+// A fixed-width table: one row per metric, one column per system; rows no
+// system has (relevance without qrels) are left out.
 std::string FormatTable(const std::vector<NamedReport>& systems);
 
 // {"k": .., "systems": [{"name": .., "metrics": {key: value|null, ..},

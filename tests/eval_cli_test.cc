@@ -13,6 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ContainsRegex;
+using ::testing::Not;
 
 using Output = seealso::testing::CommandOutput;
 
@@ -87,6 +88,10 @@ TEST_F(EvalCliTest, WithoutQrelsOnlyHygiene) {
   EXPECT_THAT(run.out, HasSubstr("\"ndcg\": null"));
   EXPECT_THAT(run.out, HasSubstr("\"self_links\": 0"));
   EXPECT_THAT(run.out, HasSubstr("\"curve\": []"));
+  const Output table = Seealso("eval --corpus " + corpus_);
+  EXPECT_THAT(table.out, HasSubstr("53 articles, k = 10, no --qrels (hygiene only)\n"));
+  EXPECT_THAT(table.out, Not(HasSubstr("nDCG")));
+  EXPECT_THAT(table.out, ContainsRegex("\nself-links +0\n"));
 }
 
 TEST_F(EvalCliTest, BadInputIsUsageErrorNamingFileAndLine) {
