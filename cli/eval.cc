@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,42 @@ std::string SystemName(const std::string& links_flag, const char* otherwise) {
   return links_flag.empty() ? otherwise : std::filesystem::path(links_flag).filename().string();
 }
 
+// Everything eval reads besides the primary ranking.
+struct Inputs {
+  std::vector<Article> articles;
+  std::optional<eval::Qrels> qrels;
+  std::optional<eval::DupGroups> dups;
+  std::optional<eval::Ranking> baseline;
+};
+
+// Reads `path` with `read` into `out`; an empty path (flag not given) leaves it unset.
+template <typename T>
+absl::Status ReadIfGiven(const std::string& path,
+                         absl::StatusOr<T> (*read)(const std::filesystem::path&),
+                         std::optional<T>* out) {
+  if (path.empty()) return absl::OkStatus();
+  absl::StatusOr<T> value = read(path);
+  if (!value.ok()) return value.status();
+  *out = *std::move(value);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Inputs> ReadInputs() {
+  Inputs in;
+  absl::StatusOr<std::vector<Article>> articles = LoadArticlesFromFlags();
+  if (!articles.ok()) return articles.status();
+  in.articles = *std::move(articles);
+  const std::string baseline = absl::GetFlag(FLAGS_baseline);
+  absl::Status status = ReadIfGiven(absl::GetFlag(FLAGS_qrels), &eval::ReadQrels, &in.qrels);
+  if (status.ok()) status = ReadIfGiven(absl::GetFlag(FLAGS_dups), &eval::ReadDupGroups, &in.dups);
+  if (status.ok() && baseline != "existing") {
+    status = ReadIfGiven(baseline, &eval::ReadLinks, &in.baseline);
+  }
+  if (!status.ok()) return status;
+  if (baseline == "existing") in.baseline = eval::ExistingRanking(in.articles);
+  return in;
+}
+
 }  // namespace
 
 int Eval() {
@@ -49,63 +86,35 @@ int Eval() {
     PrintError("eval", "--k must be at least 1");
     return 2;
   }
-  const std::string baseline = absl::GetFlag(FLAGS_baseline);
-  absl::StatusOr<std::vector<Article>> articles = LoadArticlesFromFlags();
-  if (!articles.ok()) {
-    PrintError("eval", articles.status().message());
+  absl::StatusOr<Inputs> in = ReadInputs();
+  if (!in.ok()) {
+    PrintError("eval", in.status().message());
     return 2;
   }
-  std::optional<eval::Qrels> qrels;
-  if (const std::string path = absl::GetFlag(FLAGS_qrels); !path.empty()) {
-    absl::StatusOr<eval::Qrels> read = eval::ReadQrels(path);
-    if (!read.ok()) {
-      PrintError("eval", read.status().message());
-      return 2;
-    }
-    qrels = *std::move(read);
-  }
-  eval::DupGroups dups;
-  if (const std::string path = absl::GetFlag(FLAGS_dups); !path.empty()) {
-    absl::StatusOr<eval::DupGroups> read = eval::ReadDupGroups(path);
-    if (!read.ok()) {
-      PrintError("eval", read.status().message());
-      return 2;
-    }
-    dups = *std::move(read);
-  }
-  const eval::Catalogue catalogue = eval::CatalogueOf(*articles);
+  const eval::Catalogue catalogue = eval::CatalogueOf(in->articles);
   std::map<int64_t, std::string> titles;
-  for (const Article& a : *articles) titles[a.id] = a.title;
-  std::optional<eval::Ranking> baseline_ranking;
-  if (baseline == "existing") {
-    baseline_ranking = eval::ExistingRanking(*articles);
-  } else if (!baseline.empty()) {
-    absl::StatusOr<eval::Ranking> read = eval::ReadLinks(baseline);
-    if (!read.ok()) {
-      PrintError("eval", read.status().message());
-      return 2;
-    }
-    baseline_ranking = *std::move(read);
-  }
-  absl::StatusOr<eval::Ranking> primary = PrimaryRanking(*std::move(articles), k);
+  for (const Article& a : in->articles) titles[a.id] = a.title;
+  absl::StatusOr<eval::Ranking> primary = PrimaryRanking(std::move(in->articles), k);
   if (!primary.ok()) {
     PrintError("eval", primary.status().message());
     return 2;
   }
 
-  const eval::Qrels* judged = qrels ? &*qrels : nullptr;
+  const eval::Qrels* judged = in->qrels ? &*in->qrels : nullptr;
+  const eval::DupGroups dups = in->dups.value_or(eval::DupGroups{});
+  const std::string baseline = absl::GetFlag(FLAGS_baseline);
   std::vector<eval::NamedReport> systems = {
       {SystemName(absl::GetFlag(FLAGS_links), "engine"),
        eval::Evaluate(*primary, catalogue, judged, dups, k)}};
-  if (baseline_ranking) {
+  if (in->baseline) {
     systems.push_back({SystemName(baseline == "existing" ? "" : baseline, "existing"),
-                       eval::Evaluate(*baseline_ranking, catalogue, judged, dups, k)});
+                       eval::Evaluate(*in->baseline, catalogue, judged, dups, k)});
   }
 
   if (const std::string path = absl::GetFlag(FLAGS_report); !path.empty()) {
     const std::string html = eval::RenderHtmlReport({.systems = systems,
                                                      .ranking = *std::move(primary),
-                                                     .qrels = qrels.value_or(eval::Qrels{}),
+                                                     .qrels = in->qrels.value_or(eval::Qrels{}),
                                                      .titles = std::move(titles)});
     if (absl::Status s = WriteFileAtomically(path, html); !s.ok()) {
       PrintError("eval", s.message());
@@ -117,7 +126,7 @@ int Eval() {
     out = eval::FormatJson(systems);
   } else {
     out = absl::StrCat("seealso eval: ", catalogue.size(), " articles, k = ", k,
-                       qrels ? "" : ", no --qrels (hygiene only)", "\n",
+                       judged ? "" : ", no --qrels (hygiene only)", "\n",
                        eval::FormatTable(systems));
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
