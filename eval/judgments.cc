@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
@@ -33,6 +35,16 @@ absl::Status ForEachLine(absl::string_view text, Fn fn) {
     if (absl::Status s = fn(number, fields); !s.ok()) return s;
   }
   return absl::OkStatus();
+}
+
+// OK if the line has one field per name.
+absl::Status CheckFieldCount(absl::string_view path, int line,
+                             const std::vector<absl::string_view>& fields,
+                             std::initializer_list<absl::string_view> names) {
+  if (fields.size() == names.size()) return absl::OkStatus();
+  return LineError(path, line,
+                   absl::StrCat("expected ", names.size(), " tab-separated fields (",
+                                absl::StrJoin(names, ", "), "), found ", fields.size()));
 }
 
 bool ParseId(absl::string_view field, int64_t* id) { return absl::SimpleAtoi(field, id); }
@@ -60,11 +72,10 @@ absl::StatusOr<Ranking> ParseLinks(absl::string_view text, absl::string_view pat
   // article -> rank -> (entry, line), so each list comes out in rank order.
   std::map<int64_t, std::map<int64_t, std::pair<ScoredLink, int>>> rows;
   absl::Status status = ForEachLine(text, [&](int line, const auto& f) -> absl::Status {
-    if (f.size() != 4) {
-      return LineError(path, line,
-                       absl::StrCat("expected 4 tab-separated fields (article_id, rank, "
-                                    "related_id, score), found ",
-                                    f.size()));
+    if (absl::Status s = CheckFieldCount(path, line, f, {"article_id", "rank", "related_id",
+                                                         "score"});
+        !s.ok()) {
+      return s;
     }
     int64_t article = 0, rank = 0;
     ScoredLink link;
@@ -97,11 +108,9 @@ absl::StatusOr<Qrels> ParseQrels(absl::string_view text, absl::string_view path)
   Qrels qrels;
   absl::flat_hash_map<std::pair<int64_t, int64_t>, int> line_of;
   absl::Status status = ForEachLine(text, [&](int line, const auto& f) -> absl::Status {
-    if (f.size() != 3) {
-      return LineError(path, line,
-                       absl::StrCat("expected 3 tab-separated fields (article_id, related_id, "
-                                    "grade), found ",
-                                    f.size()));
+    if (absl::Status s = CheckFieldCount(path, line, f, {"article_id", "related_id", "grade"});
+        !s.ok()) {
+      return s;
     }
     int64_t article = 0, related = 0;
     int grade = 0;
