@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cli/commands.h"
 #include "common/atomic_file.h"
 #include "eval/format.h"
@@ -14,6 +16,7 @@
 #include "eval/judgments.h"
 #include "eval/metrics.h"
 #include "eval/rankings.h"
+#include "eval/sweep.h"
 
 ABSL_FLAG(std::string, qrels, "", "eval: judgments TSV (article_id, related_id, grade)");
 ABSL_FLAG(std::string, dups, "", "eval: duplicate groups TSV (two or more ids per line)");
@@ -28,7 +31,101 @@ ABSL_FLAG(std::string, report, "",
           "histogram, worst-served articles) to this file");
 
 namespace seealso::cli {
+
+// The specs of every --sweep given. absl keeps only the last value of a flag,
+// so the parser below (called once per occurrence, in order) accumulates them.
+// It skips empty text: absl also parses the unparsed default ("") as a check.
+struct SweepSpecs {
+  std::vector<std::string> specs;
+};
+
+bool AbslParseFlag(absl::string_view text, SweepSpecs* flag, std::string* /*error*/) {
+  static auto* const seen = new std::vector<std::string>;
+  if (!text.empty()) seen->emplace_back(text);
+  flag->specs = *seen;
+  return true;
+}
+
+std::string AbslUnparseFlag(const SweepSpecs& flag) { return absl::StrJoin(flag.specs, " "); }
+
+}  // namespace seealso::cli
+
+ABSL_FLAG(seealso::cli::SweepSpecs, sweep, {},
+          "eval: KEY=V1,V2,... (repeatable): evaluate the engine on every combination, "
+          "best first; keys: analyzer.remove_stopwords, fields.{title,question,answer,"
+          "keywords,description,subject}, tfidf.{sublinear_tf,smooth_idf,min_df,max_df}");
+
+namespace seealso::cli {
 namespace {
+
+// Sets one engine option from text. A stand-in for the YAML config's setter:
+// the keys are the EmbeddingOptions fields; the sweep only needs this hook.
+absl::Status SetEmbeddingOption(absl::string_view key, absl::string_view value,
+                                EmbeddingOptions* options) {
+  const std::map<absl::string_view, double*> reals = {
+      {"fields.title", &options->fields.title},
+      {"fields.question", &options->fields.question},
+      {"fields.answer", &options->fields.answer},
+      {"fields.keywords", &options->fields.keywords},
+      {"fields.description", &options->fields.description},
+      {"fields.subject", &options->fields.subject},
+      {"tfidf.max_df", &options->tfidf.max_df}};
+  const std::map<absl::string_view, bool*> flags = {
+      {"analyzer.remove_stopwords", &options->analyzer.remove_stopwords},
+      {"tfidf.sublinear_tf", &options->tfidf.sublinear_tf},
+      {"tfidf.smooth_idf", &options->tfidf.smooth_idf}};
+  bool ok = false;
+  if (auto it = reals.find(key); it != reals.end()) {
+    ok = absl::SimpleAtod(value, it->second) && *it->second >= 0;
+  } else if (auto it = flags.find(key); it != flags.end()) {
+    ok = absl::SimpleAtob(value, it->second);
+  } else if (key == "tfidf.min_df") {
+    ok = absl::SimpleAtoi(value, &options->tfidf.min_df) && options->tfidf.min_df >= 1;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("--sweep: unknown key '", key, "'"));
+  }
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat("--sweep: bad value '", value, "' for ", key));
+  }
+  return absl::OkStatus();
+}
+
+// Ranks and judges every point of the --sweep grid; prints the results best first.
+int Sweep(const std::vector<Article>& articles, const eval::Catalogue& catalogue,
+          const eval::Qrels& qrels, const eval::DupGroups& dups, int k) {
+  std::vector<eval::SweepAxis> axes;
+  for (const std::string& spec : absl::GetFlag(FLAGS_sweep).specs) {
+    absl::StatusOr<eval::SweepAxis> axis = eval::ParseSweepAxis(spec);
+    if (!axis.ok()) {
+      PrintError("eval", axis.status().message());
+      return 2;
+    }
+    axes.push_back(*std::move(axis));
+  }
+  absl::StatusOr<std::vector<eval::SweepPoint>> grid = eval::SweepGrid(axes);
+  if (!grid.ok()) {
+    PrintError("eval", grid.status().message());
+    return 2;
+  }
+  std::vector<eval::SweepResult> results;
+  for (eval::SweepPoint& point : *grid) {
+    EmbeddingOptions options;
+    for (const auto& [key, value] : point) {
+      if (absl::Status s = SetEmbeddingOption(key, value, &options); !s.ok()) {
+        PrintError("eval", s.message());
+        return 2;
+      }
+    }
+    auto index = RelatedIndex::Build(articles, options);
+    const eval::Ranking ranking = eval::EngineRanking(*index, k, absl::GetFlag(FLAGS_threads));
+    results.push_back({std::move(point), eval::Evaluate(ranking, catalogue, &qrels, dups, k)});
+  }
+  eval::SortBestFirst(&results);
+  const std::string out = absl::GetFlag(FLAGS_json) ? eval::FormatSweepJson(results)
+                                                    : eval::FormatSweepTable(results);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
 
 // The system named by --links (a file) or the engine over `articles`.
 absl::StatusOr<eval::Ranking> PrimaryRanking(std::vector<Article> articles, int k) {
@@ -92,6 +189,14 @@ int Eval() {
     return 2;
   }
   const eval::Catalogue catalogue = eval::CatalogueOf(in->articles);
+  if (!absl::GetFlag(FLAGS_sweep).specs.empty()) {
+    if (!in->qrels || !absl::GetFlag(FLAGS_links).empty() || in->baseline ||
+        !absl::GetFlag(FLAGS_report).empty()) {
+      PrintError("eval", "--sweep needs --qrels, and goes without --links, --baseline, --report");
+      return 2;
+    }
+    return Sweep(in->articles, catalogue, *in->qrels, in->dups.value_or(eval::DupGroups{}), k);
+  }
   std::map<int64_t, std::string> titles;
   for (const Article& a : in->articles) titles[a.id] = a.title;
   absl::StatusOr<eval::Ranking> primary = PrimaryRanking(std::move(in->articles), k);

@@ -31,7 +31,7 @@ commands:
   links  --corpus DIR [--k 10] [--out FILE]
          write every article's top-k as TSV: article_id, rank, related_id, score
   eval   --corpus DIR [--qrels FILE] [--dups FILE] [--k 10] [--links FILE]
-         [--baseline existing|FILE] [--json] [--report FILE.html]
+         [--baseline existing|FILE] [--json] [--report FILE.html] [--sweep KEY=V1,V2,..]...
          judge the engine's lists (or a links TSV) against judgments and list hygiene
 
 Run 'seealso <command> --help' for every flag.)";

@@ -45,6 +45,15 @@ std::string JsonNumber(std::optional<double> x) {
   return absl::StrFormat("%.6g", *x);
 }
 
+std::string JsonMetrics(const std::vector<MetricRow>& rows, const EvalReport& report) {
+  std::string out = "{";
+  for (size_t j = 0; j < rows.size(); ++j) {
+    absl::StrAppend(&out, j ? ", " : "", JsonString(rows[j].key), ": ",
+                    JsonNumber(rows[j].value(report)));
+  }
+  return out + "}";
+}
+
 }  // namespace
 
 std::vector<MetricRow> MetricRows(int k) {
@@ -117,12 +126,7 @@ std::string FormatJson(const std::vector<NamedReport>& systems) {
   for (size_t i = 0; i < systems.size(); ++i) {
     const EvalReport& report = systems[i].report;
     absl::StrAppend(&out, i ? ", " : "", "{\"name\": ", JsonString(systems[i].name),
-                    ", \"metrics\": {");
-    for (size_t j = 0; j < rows.size(); ++j) {
-      absl::StrAppend(&out, j ? ", " : "", JsonString(rows[j].key), ": ",
-                      JsonNumber(rows[j].value(report)));
-    }
-    out += "}, \"curve\": [";
+                    ", \"metrics\": ", JsonMetrics(rows, report), ", \"curve\": [");
     for (size_t c = 0; c < report.curve.size(); ++c) {
       const RelevanceMetrics& m = report.curve[c];
       absl::StrAppend(&out, c ? ", " : "", "{\"k\": ", c + 1, ", \"ndcg\": ", JsonNumber(m.ndcg),
@@ -130,6 +134,51 @@ std::string FormatJson(const std::vector<NamedReport>& systems) {
                       ", \"recall\": ", JsonNumber(m.recall), "}");
     }
     out += "]}";
+  }
+  return out + "]}\n";
+}
+
+std::string FormatSweepTable(const std::vector<SweepResult>& results) {
+  if (results.empty()) return "";
+  static const char* kShown[] = {"ndcg", "precision", "recall", "mrr", "map", "dup_group_lists"};
+  std::vector<MetricRow> shown;
+  for (MetricRow& row : MetricRows(results.front().report.k)) {
+    if (std::find(std::begin(kShown), std::end(kShown), row.key) != std::end(kShown)) {
+      shown.push_back(std::move(row));
+    }
+  }
+  std::vector<std::vector<std::string>> cells(results.size() + 1);
+  for (const auto& [key, value] : results.front().point) cells[0].push_back(key);
+  for (const MetricRow& row : shown) cells[0].push_back(row.label);
+  for (size_t i = 0; i < results.size(); ++i) {
+    for (const auto& [key, value] : results[i].point) cells[i + 1].push_back(value);
+    for (const MetricRow& row : shown) cells[i + 1].push_back(FormatValue(row, results[i].report));
+  }
+  std::vector<size_t> width(cells[0].size(), 0);
+  for (const auto& line : cells) {
+    for (size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
+  }
+  std::string out;
+  for (const auto& line : cells) {
+    for (size_t c = 0; c < line.size(); ++c) {
+      absl::StrAppendFormat(&out, "%s%*s", c ? "  " : "", width[c], line[c]);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string FormatSweepJson(const std::vector<SweepResult>& results) {
+  const int k = results.empty() ? 0 : results.front().report.k;
+  const std::vector<MetricRow> rows = MetricRows(k);
+  std::string out = absl::StrCat("{\"k\": ", k, ", \"sweep\": [");
+  for (size_t i = 0; i < results.size(); ++i) {
+    out += i ? ", {\"point\": {" : "{\"point\": {";
+    for (size_t j = 0; j < results[i].point.size(); ++j) {
+      absl::StrAppend(&out, j ? ", " : "", JsonString(results[i].point[j].first), ": ",
+                      JsonString(results[i].point[j].second));
+    }
+    absl::StrAppend(&out, "}, \"metrics\": ", JsonMetrics(rows, results[i].report), "}");
   }
   return out + "]}\n";
 }

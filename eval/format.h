@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eval/metrics.h"
+#include "eval/sweep.h"
 
 namespace seealso::eval {
 
@@ -41,6 +42,13 @@ std::string FormatTable(const std::vector<NamedReport>& systems);
 // {"k": .., "systems": [{"name": .., "metrics": {key: value|null, ..},
 //  "curve": [{"k": 1, "ndcg": .., "precision": .., "recall": ..}, ..]}, ..]}
 std::string FormatJson(const std::vector<NamedReport>& systems);
+
+// One row per grid point, in the order given: the swept values, then nDCG,
+// P, R, MRR, MAP at k and the lists holding a duplicate pair.
+std::string FormatSweepTable(const std::vector<SweepResult>& results);
+
+// {"k": .., "sweep": [{"point": {key: "value", ..}, "metrics": {..}}, ..]}
+std::string FormatSweepJson(const std::vector<SweepResult>& results);
 
 }  // namespace seealso::eval
 

@@ -4,7 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/run_command.h"
@@ -92,6 +96,36 @@ TEST_F(EvalCliTest, WithoutQrelsOnlyHygiene) {
   EXPECT_THAT(table.out, HasSubstr("53 articles, k = 10, no --qrels (hygiene only)\n"));
   EXPECT_THAT(table.out, Not(HasSubstr("nDCG")));
   EXPECT_THAT(table.out, ContainsRegex("\nself-links +0\n"));
+}
+
+TEST_F(EvalCliTest, SweepRanksEveryCombinationBestFirst) {
+  const Output run =
+      Seealso(Common() + " --sweep fields.title=1,3 --sweep tfidf.sublinear_tf=true,false");
+  ASSERT_EQ(run.status, 0) << run.out;
+  std::vector<std::string> lines = absl::StrSplit(run.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 5u) << run.out;
+  EXPECT_THAT(lines[0], ContainsRegex("^fields.title +tfidf.sublinear_tf +nDCG@10 "));
+  // The defaults' row scores what the engine scores without --sweep.
+  const Output plain = Seealso(Common());
+  std::string ndcg;
+  for (absl::string_view line : absl::StrSplit(plain.out, '\n')) {
+    if (absl::ConsumePrefix(&line, "nDCG@10")) {
+      ndcg = std::string(absl::StripAsciiWhitespace(line));
+    }
+  }
+  ASSERT_FALSE(ndcg.empty()) << plain.out;
+  EXPECT_THAT(run.out, ContainsRegex("\n +1 +true +" + ndcg + " "));
+  double previous = 2;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> cells = absl::StrSplit(lines[i], ' ', absl::SkipEmpty());
+    ASSERT_GE(cells.size(), 3u);
+    const double value = std::stod(cells[2]);
+    EXPECT_LE(value, previous) << run.out;
+    previous = value;
+  }
+  EXPECT_EQ(Seealso(Common() + " --sweep nope=1").status, 2);
+  EXPECT_EQ(Seealso(Common() + " --sweep fields.title=x").status, 2);
+  EXPECT_EQ(Seealso("eval --corpus " + corpus_ + " --sweep fields.title=1,2").status, 2);
 }
 
 TEST_F(EvalCliTest, BadInputIsUsageErrorNamingFileAndLine) {
