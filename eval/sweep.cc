@@ -10,9 +10,9 @@
 namespace seealso::eval {
 
 absl::StatusOr<SweepAxis> ParseSweepAxis(absl::string_view spec) {
-  std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(spec, absl::MaxSplits('=', 1));
-  SweepAxis axis{.key = std::string(kv.first),
-                 .values = absl::StrSplit(kv.second, ',')};
+  std::pair<absl::string_view, absl::string_view> kv =
+      absl::StrSplit(spec, absl::MaxSplits('=', 1));
+  SweepAxis axis{.key = std::string(kv.first), .values = absl::StrSplit(kv.second, ',')};
   bool empty_value = false;
   for (const std::string& v : axis.values) empty_value |= v.empty();
   if (axis.key.empty() || empty_value || spec.find('=') == absl::string_view::npos) {
