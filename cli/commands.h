@@ -5,12 +5,14 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
-#include "embeddings/corpus.h"
 #include "config/config.h"
+#include "embeddings/article.h"
+#include "embeddings/corpus.h"
 #include "scoring/related_index.h"
 
 ABSL_DECLARE_FLAG(std::string, config);
@@ -33,12 +35,16 @@ int Query();
 int Links();
 int Gen();
 int Regen();
+int Eval();
 
 // LoadOptions from --max-file-bytes.
 absl::StatusOr<LoadOptions> LoadOptionsFromFlags();
 
 // The --config file, or the defaults when none is given.
 absl::StatusOr<Config> ConfigFromFlags();
+
+// Loads the articles of --corpus; reports skipped files on stderr.
+absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags();
 
 // Loads --corpus and builds the index as `config` says; reports skipped files
 // on stderr.

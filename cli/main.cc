@@ -43,6 +43,10 @@ commands:
   regen  --corpus DIR [--k 4] [--dry-run] [--check] [--jobs N]
          rewrite the related_articleN blocks of every article in place
 
+  eval   --corpus DIR [--qrels FILE] [--dups FILE] [--k 10] [--links FILE]
+         [--baseline existing|FILE] [--json] [--report FILE.html] [--sweep KEY=V1,V2,..]...
+         judge the engine's lists (or a links TSV) against judgments and list hygiene
+
 global flags:
   --config FILE  YAML configuration (analysis, field weights, tf-idf); see docs/configuration.md
 
@@ -69,7 +73,7 @@ absl::StatusOr<Config> ConfigFromFlags() {
   return LoadConfig(path);
 }
 
-absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config) {
+absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags() {
   const std::string dir = absl::GetFlag(FLAGS_corpus);
   if (dir.empty()) return absl::InvalidArgumentError("--corpus is required");
   absl::StatusOr<LoadOptions> load = LoadOptionsFromFlags();
@@ -82,7 +86,13 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Con
   if (corpus->articles.empty()) {
     return absl::InvalidArgumentError(dir + ": no articles found");
   }
-  return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(std::move(corpus->articles), config.embedding));
+  return std::move(corpus->articles);
+}
+
+absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config) {
+  absl::StatusOr<std::vector<Article>> articles = LoadArticlesFromFlags();
+  if (!articles.ok()) return articles.status();
+  return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(*std::move(articles), config.embedding));
 }
 
 }  // namespace seealso::cli
@@ -114,6 +124,7 @@ int main(int argc, char** argv) {
   if (command == "links") return seealso::cli::Links();
   if (command == "gen") return seealso::cli::Gen();
   if (command == "regen") return seealso::cli::Regen();
+  if (command == "eval") return seealso::cli::Eval();
   std::fprintf(stderr, "seealso: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }
