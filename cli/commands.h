@@ -23,6 +23,7 @@ ABSL_DECLARE_FLAG(int64_t, id);
 ABSL_DECLARE_FLAG(int, k);
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_DECLARE_FLAG(int, threads);
+ABSL_DECLARE_FLAG(std::string, shard);
 ABSL_DECLARE_FLAG(int64_t, max_file_bytes);
 ABSL_DECLARE_FLAG(bool, dry_run);
 ABSL_DECLARE_FLAG(bool, check);
@@ -39,6 +40,13 @@ int Eval();
 
 // LoadOptions from --max-file-bytes.
 absl::StatusOr<LoadOptions> LoadOptionsFromFlags();
+
+// --shard I/N.
+struct Shard {
+  int index = 0;
+  int count = 1;
+};
+absl::StatusOr<Shard> ShardFromFlags();
 
 // The --config file, or the defaults when none is given.
 absl::StatusOr<Config> ConfigFromFlags();

@@ -19,6 +19,11 @@ int Links() {
     PrintError("links", config.status().message());
     return 2;
   }
+  absl::StatusOr<Shard> shard = ShardFromFlags();
+  if (!shard.ok()) {
+    PrintError("links", shard.status().message());
+    return 2;
+  }
   auto index = LoadIndexFromFlags(*config);
   if (!index.ok()) {
     PrintError("links", index.status().message());
@@ -28,12 +33,13 @@ int Links() {
   RankOptions ranking = config->ranking;
   ranking.k = k;
   DedupStats stats;
-  const auto lists = idx.AllTopK(ranking, absl::GetFlag(FLAGS_threads), &stats);
+  const auto [first, last] = ShardRange(idx.size(), shard->index, shard->count);
+  const auto lists = idx.RangeTopK(first, last, ranking, absl::GetFlag(FLAGS_threads), &stats);
   // Documents are in id order, so rows come out sorted by article id, then rank.
   std::string tsv;
-  for (int32_t doc = 0; doc < idx.size(); ++doc) {
+  for (int32_t doc = first; doc < last; ++doc) {
     int rank = 0;
-    for (const Related& r : lists[doc]) {
+    for (const Related& r : lists[doc - first]) {
       absl::StrAppendFormat(&tsv, "%d\t%d\t%d\t%.6f\n", idx.article(doc).id, ++rank,
                             idx.article(r.doc).id, r.score);
     }

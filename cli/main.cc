@@ -9,6 +9,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "embeddings/corpus.h"
@@ -21,6 +22,9 @@ ABSL_FLAG(std::string, server, "127.0.0.1:50051", "query: server address, host:p
 ABSL_FLAG(int64_t, id, 0, "query: article id");
 ABSL_FLAG(int, k, 0, "number of related articles (default: 4 for query, 10 for links)");
 ABSL_FLAG(std::string, out, "", "links: output file (default: stdout); gen: output directory");
+ABSL_FLAG(std::string, shard, "0/1",
+          "links, regen: I/N computes only shard I (0-based) of N consecutive id ranges; the N "
+          "outputs concatenated in order equal the unsharded output");
 ABSL_FLAG(int, threads, 0, "worker threads for batch ranking (0 = all cores)");
 ABSL_FLAG(int64_t, max_file_bytes, 1 << 20, "article files larger than this are skipped");
 ABSL_FLAG(bool, dry_run, false, "regen: print a unified diff of what would change, write nothing");
@@ -36,11 +40,11 @@ commands:
          build the index of DIR and serve the seealso.v1 gRPC API
   query  --server HOST:PORT --id ID [--k 4]
          ask a running server for the related articles of one article
-  links  --corpus DIR [--k 10] [--out FILE]
+  links  --corpus DIR [--k 10] [--out FILE] [--shard I/N]
          write every article's top-k as TSV: article_id, rank, related_id, score
   gen    --out DIR --n N [--seed S]
          write a deterministic synthetic corpus (articles/, qrels.tsv, dups.tsv)
-  regen  --corpus DIR [--k 4] [--dry-run] [--check] [--jobs N]
+  regen  --corpus DIR [--k 4] [--dry-run] [--check] [--jobs N] [--shard I/N]
          rewrite the related_articleN blocks of every article in place
 
   eval   --corpus DIR [--qrels FILE] [--dups FILE] [--k 10] [--links FILE]
@@ -65,6 +69,18 @@ absl::StatusOr<LoadOptions> LoadOptionsFromFlags() {
   const int64_t max_bytes = absl::GetFlag(FLAGS_max_file_bytes);
   if (max_bytes < 1) return absl::InvalidArgumentError("--max-file-bytes must be at least 1");
   return LoadOptions{.max_file_bytes = static_cast<std::uintmax_t>(max_bytes)};
+}
+
+absl::StatusOr<Shard> ShardFromFlags() {
+  const std::string spec = absl::GetFlag(FLAGS_shard);
+  Shard shard;
+  const size_t slash = spec.find('/');
+  if (slash == std::string::npos || !absl::SimpleAtoi(spec.substr(0, slash), &shard.index) ||
+      !absl::SimpleAtoi(spec.substr(slash + 1), &shard.count) || shard.count < 1 ||
+      shard.index < 0 || shard.index >= shard.count) {
+    return absl::InvalidArgumentError("--shard must be I/N with 0 <= I < N, got '" + spec + "'");
+  }
+  return shard;
 }
 
 absl::StatusOr<Config> ConfigFromFlags() {

@@ -26,12 +26,16 @@ int Regen() {
   if (!load.ok()) usage_error = std::string(load.status().message());
   absl::StatusOr<Config> config = ConfigFromFlags();
   if (!config.ok()) usage_error = std::string(config.status().message());
+  absl::StatusOr<Shard> shard = ShardFromFlags();
+  if (!shard.ok()) usage_error = std::string(shard.status().message());
   if (!usage_error.empty()) {
     PrintError("regen", usage_error);
     return 2;
   }
   options.load = *load;
   options.embedding = config->embedding;
+  options.shard = shard->index;
+  options.shards = shard->count;
   options.ranking = config->ranking;
   options.mode = dry_run ? RegenMode::kDryRun : check ? RegenMode::kCheck : RegenMode::kWrite;
   const bool tty = ::isatty(STDERR_FILENO) == 1;

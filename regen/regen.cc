@@ -104,6 +104,9 @@ FileResult Process(const RelatedIndex& index, int32_t doc, const std::vector<Rel
 
 absl::StatusOr<RegenSummary> Regen(const fs::path& dir, const RegenOptions& options) {
   if (options.k < 1) return absl::InvalidArgumentError("k must be at least 1");
+  if (options.shards < 1 || options.shard < 0 || options.shard >= options.shards) {
+    return absl::InvalidArgumentError("shard must be in [0, shards)");
+  }
   absl::StatusOr<Corpus> corpus = LoadCorpus(dir, options.load);
   if (!corpus.ok()) return corpus.status();
   std::error_code ec;
@@ -111,10 +114,12 @@ absl::StatusOr<RegenSummary> Regen(const fs::path& dir, const RegenOptions& opti
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": ", ec.message()));
 
   RegenSummary summary;
-  summary.scanned = static_cast<int>(corpus->articles.size() + corpus->skipped.size());
-  summary.skipped = static_cast<int>(corpus->skipped.size());
   std::vector<std::pair<std::string, std::string>> errors;  // (path, message)
-  for (const LoadError& e : corpus->skipped) errors.emplace_back(e.path, e.message);
+  if (options.shard == 0) {
+    summary.scanned = static_cast<int>(corpus->skipped.size());
+    summary.skipped = static_cast<int>(corpus->skipped.size());
+    for (const LoadError& e : corpus->skipped) errors.emplace_back(e.path, e.message);
+  }
 
   std::vector<FileResult> results;
   std::unique_ptr<const RelatedIndex> index;
@@ -122,15 +127,17 @@ absl::StatusOr<RegenSummary> Regen(const fs::path& dir, const RegenOptions& opti
     index = RelatedIndex::Build(std::move(corpus->articles), options.embedding);
     RankOptions ranking = options.ranking;
     ranking.k = options.k;
-    const auto lists = index->AllTopK(ranking, options.jobs);
-    const int total = index->size();
+    const auto [first, last] = ShardRange(index->size(), options.shard, options.shards);
+    const auto lists = index->RangeTopK(first, last, ranking, options.jobs);
+    const int total = last - first;
+    summary.scanned += total;
     results.resize(static_cast<size_t>(total));
     std::atomic<int> next{0};
     std::mutex progress_mu;
     int done = 0;
-    auto work = [&] {
-      for (int doc; (doc = next.fetch_add(1)) < total;) {
-        results[doc] = Process(*index, doc, lists[doc], root, options);
+    auto work = [&, first = first] {
+      for (int i; (i = next.fetch_add(1)) < total;) {
+        results[i] = Process(*index, first + i, lists[i], root, options);
         if (options.progress) {
           std::lock_guard<std::mutex> lock(progress_mu);
           options.progress(++done, total);
@@ -147,13 +154,14 @@ absl::StatusOr<RegenSummary> Regen(const fs::path& dir, const RegenOptions& opti
   }
 
   // Report in path order, whatever order the ids gave.
+  const int32_t first = index ? ShardRange(index->size(), options.shard, options.shards).first : 0;
   std::vector<int32_t> order(results.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
+  for (size_t i = 0; i < order.size(); ++i) order[i] = first + static_cast<int32_t>(i);
   std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
     return index->article(a).path < index->article(b).path;
   });
   for (int32_t doc : order) {
-    const FileResult& r = results[doc];
+    const FileResult& r = results[doc - first];
     const std::string& path = index->article(doc).path;
     if (!r.error.empty()) {
       ++summary.skipped;

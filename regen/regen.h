@@ -30,6 +30,10 @@ struct RegenOptions {
   RegenMode mode = RegenMode::kWrite;
   // Worker threads for ranking and rewriting (0 = hardware concurrency).
   int jobs = 0;
+  // Handle only the articles of shard `shard` of `shards` (see ShardRange):
+  // N workers with shards 0..N-1 together do exactly one whole run.
+  int shard = 0;
+  int shards = 1;
   LoadOptions load;
   // If set, called after each article is handled (from worker threads, one
   // call at a time) with the number handled so far and the total.
@@ -37,7 +41,8 @@ struct RegenOptions {
 };
 
 struct RegenSummary {
-  // Article files found: loaded plus skipped at load.
+  // Article files found: loaded plus skipped at load (with shards: the
+  // shard's articles, and the skipped files in shard 0 only).
   int scanned = 0;
   // Files whose related blocks changed (kWrite), or would change.
   int rewritten = 0;

@@ -73,6 +73,11 @@ std::string NormalizedTitle(absl::string_view title) {
   return out;
 }
 
+std::pair<int32_t, int32_t> ShardRange(int32_t n, int shard, int shards) {
+  auto bound = [&](int i) { return static_cast<int32_t>(int64_t{n} * i / shards); };
+  return {bound(shard), bound(shard + 1)};
+}
+
 // What Select needs to know about the query.
 struct RelatedIndex::Query {
   std::optional<int32_t> self;
@@ -261,17 +266,25 @@ std::vector<Related> RelatedIndex::TopKForVector(const SparseVector& query,
 
 std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& options, int threads,
                                                         DedupStats* stats) const {
-  std::vector<std::vector<Related>> result(articles_.size());
+  return RangeTopK(0, size(), options, threads, stats);
+}
+
+std::vector<std::vector<Related>> RelatedIndex::RangeTopK(int32_t begin, int32_t end,
+                                                          const RankOptions& options, int threads,
+                                                          DedupStats* stats) const {
+  begin = std::clamp(begin, 0, size());
+  end = std::clamp(end, begin, size());
+  std::vector<std::vector<Related>> result(static_cast<size_t>(end - begin));
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int32_t n = size();
   std::vector<DedupStats> thread_stats(static_cast<size_t>(threads));
   auto work = [&](int t) {
-    ScoreAccumulator acc(n);
+    ScoreAccumulator acc(size());
     // Interleaved rows balance long and short articles across threads.
-    for (int32_t doc = t; doc < n; doc += threads) {
+    for (int32_t doc = begin + t; doc < end; doc += threads) {
       const SparseRow row = RowOf(embeddings_.matrix(), doc);
       similarity_.Score(row, options.pruning, &acc);
-      result[doc] = Select(Query{doc, row, articles_[doc].subject}, acc, options, &thread_stats[t]);
+      result[doc - begin] =
+          Select(Query{doc, row, articles_[doc].subject}, acc, options, &thread_stats[t]);
       acc.Clear();
     }
   };

@@ -42,6 +42,11 @@ std::string CanonicalUrl(absl::string_view url);
 // single spaces, punctuation dropped. "" stays "".
 std::string NormalizedTitle(absl::string_view title);
 
+// Shard `shard` of `shards` over n documents: the documents [first, second),
+// consecutive near-equal ranges in document (= id) order, so shard outputs
+// concatenated in shard order give the unsharded output.
+std::pair<int32_t, int32_t> ShardRange(int32_t n, int shard, int shards);
+
 class RelatedIndex {
  public:
   // Embeds `articles` (ids must be unique) and builds the search structures.
@@ -74,6 +79,13 @@ class RelatedIndex {
   // (0 = hardware concurrency); the result does not depend on it.
   std::vector<std::vector<Related>> AllTopK(const RankOptions& options, int threads = 0,
                                             DedupStats* stats = nullptr) const;
+
+  // TopK for documents [begin, end) only; result[i] is TopK(begin + i). The
+  // seam for sharded batch runs: shards of consecutive ranges, concatenated,
+  // give exactly AllTopK.
+  std::vector<std::vector<Related>> RangeTopK(int32_t begin, int32_t end,
+                                              const RankOptions& options, int threads = 0,
+                                              DedupStats* stats = nullptr) const;
 
  private:
   struct Query;
