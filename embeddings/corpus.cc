@@ -1,6 +1,9 @@
 #include "embeddings/corpus.h"
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -13,6 +16,48 @@
 
 namespace seealso {
 namespace fs = std::filesystem;
+
+namespace {
+
+struct LoadResult {
+  std::optional<Article> article;
+  LoadError error;
+};
+
+// Reads and parses one file; fills `article`, or `error` with why not.
+LoadResult LoadOne(const fs::path& dir, const fs::path& file, const LoadOptions& options) {
+  LoadResult r;
+  // Lexical, so a symlink is named by its own path, not its target's.
+  const std::string rel = file.lexically_relative(dir).generic_string();
+  const std::string shown = (dir / rel).string();
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(file, ec);
+  if (ec) {
+    r.error = {rel, absl::StrCat(shown, ":1: ", ec.message())};
+    return r;
+  }
+  if (size > options.max_file_bytes) {
+    r.error = {rel, absl::StrCat(shown, ":1: file is ", size, " bytes, over the limit of ",
+                                 options.max_file_bytes)};
+    return r;
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    r.error = {rel, absl::StrCat(shown, ":1: cannot read file")};
+    return r;
+  }
+  absl::StatusOr<Article> article = ParseArticle(text, shown);
+  if (!article.ok()) {
+    r.error = {rel, std::string(article.status().message())};
+    return r;
+  }
+  article->path = rel;
+  r.article = *std::move(article);
+  return r;
+}
+
+}  // namespace
 
 absl::StatusOr<Corpus> LoadCorpus(const fs::path& dir, const LoadOptions& options) {
   std::error_code ec;
@@ -29,36 +74,38 @@ absl::StatusOr<Corpus> LoadCorpus(const fs::path& dir, const LoadOptions& option
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": ", ec.message()));
   std::sort(files.begin(), files.end());
 
+  // Each file loads independently: workers take the next file, and results
+  // land in file order, so the outcome does not depend on the thread count.
+  std::vector<LoadResult> loaded(files.size());
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  auto work = [&](bool reports_progress) {
+    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+      loaded[i] = LoadOne(dir, files[i], options);
+      const size_t n = ++done;
+      if (reports_progress && options.progress && (n % 4096 == 0)) options.progress(n, files.size());
+    }
+  };
+  const int threads = std::max(
+      1, std::min(options.threads > 0 ? options.threads
+                                      : static_cast<int>(std::thread::hardware_concurrency()),
+                  static_cast<int>(files.size() / 64 + 1)));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, false);
+  work(true);
+  for (std::thread& th : pool) th.join();
+  if (options.progress) options.progress(files.size(), files.size());
+
   Corpus corpus;
-  for (const fs::path& file : files) {
-    // Lexical, so a symlink is named by its own path, not its target's.
-    const std::string rel = file.lexically_relative(dir).generic_string();
-    const std::string shown = (dir / rel).string();
-    const std::uintmax_t size = fs::file_size(file, ec);
-    if (ec) {
-      corpus.skipped.push_back({rel, absl::StrCat(shown, ":1: ", ec.message())});
-      continue;
+  corpus.articles.reserve(files.size());
+  for (LoadResult& l : loaded) {
+    if (l.article) {
+      corpus.articles.push_back(*std::move(l.article));
+    } else {
+      corpus.skipped.push_back(std::move(l.error));
     }
-    if (size > options.max_file_bytes) {
-      corpus.skipped.push_back({rel, absl::StrCat(shown, ":1: file is ", size,
-                                                  " bytes, over the limit of ",
-                                                  options.max_file_bytes)});
-      continue;
-    }
-    std::ifstream in(file, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) {
-      corpus.skipped.push_back({rel, absl::StrCat(shown, ":1: cannot read file")});
-      continue;
-    }
-    absl::StatusOr<Article> article = ParseArticle(text, shown);
-    if (!article.ok()) {
-      corpus.skipped.push_back({rel, std::string(article.status().message())});
-      continue;
-    }
-    article->path = rel;
-    corpus.articles.push_back(*std::move(article));
   }
+  loaded.clear();
 
   std::sort(corpus.articles.begin(), corpus.articles.end(),
             [](const Article& a, const Article& b) { return a.id < b.id; });

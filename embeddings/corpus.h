@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,12 @@ namespace seealso {
 struct LoadOptions {
   // Files larger than this are skipped with an error.
   std::uintmax_t max_file_bytes = 1 << 20;
+  // Threads reading and parsing files (0 = hardware concurrency). The result
+  // does not depend on it.
+  int threads = 0;
+  // If set, called now and then (from one thread) with files loaded so far
+  // and the total, and once at the end.
+  std::function<void(size_t done, size_t total)> progress = nullptr;
 };
 
 // A file that was skipped, and why. `message` is "path:line: reason".

@@ -89,6 +89,14 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, const EmbeddingOptions
     : articles_(std::move(articles)),
       embeddings_(Embeddings::Build(articles_, options)),
       similarity_(embeddings_.matrix()) {
+  // The text is in the matrix now; keep only what lists show and dedup needs,
+  // which saves gigabytes at a million articles.
+  for (Article& a : articles_) {
+    a.question = std::string();
+    a.answer = std::string();
+    a.keywords = std::string();
+    a.description = std::string();
+  }
   canonical_url_.reserve(articles_.size());
   normalized_title_.reserve(articles_.size());
   for (size_t i = 0; i < articles_.size(); ++i) {

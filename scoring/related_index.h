@@ -54,6 +54,8 @@ class RelatedIndex {
                                                    const EmbeddingOptions& options = {});
 
   int32_t size() const { return static_cast<int32_t>(articles_.size()); }
+  // The article's metadata (id, path, title, subject, url, related); its text
+  // fields are released once embedded.
   const Article& article(int32_t doc) const { return articles_[doc]; }
   const Embeddings& embeddings() const { return embeddings_; }
   // The document holding article `id`, if indexed.

@@ -172,6 +172,37 @@ TEST_F(CorpusTest, MissingDirectoryIsAnError) {
   EXPECT_EQ(LoadCorpus(dir_ / "nope").status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(CorpusTest, ThreadCountDoesNotChangeTheResult) {
+  for (int i = 0; i < 300; ++i) {
+    Write((i % 2 ? "sub/" : "") + std::to_string(i) + ".md",
+          "---\nid: " + std::to_string(1000 - i) + "\ntitle: t" + std::to_string(i) + "\n---\n");
+  }
+  Write("sub/bad.md", "no front matter\n");
+  size_t last_done = 0, last_total = 0;
+  LoadOptions one{.threads = 1};
+  LoadOptions three{.threads = 3};
+  three.progress = [&](size_t done, size_t total) {
+    EXPECT_GE(done, last_done);
+    last_done = done;
+    last_total = total;
+  };
+  absl::StatusOr<Corpus> a = LoadCorpus(dir_, one);
+  absl::StatusOr<Corpus> b = LoadCorpus(dir_, three);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->articles.size(), 300u);
+  ASSERT_EQ(b->articles.size(), 300u);
+  for (size_t i = 0; i < 300; ++i) {
+    EXPECT_EQ(a->articles[i].id, b->articles[i].id);
+    EXPECT_EQ(a->articles[i].path, b->articles[i].path);
+    EXPECT_EQ(a->articles[i].title, b->articles[i].title);
+  }
+  EXPECT_EQ(a->articles[0].id, 701);  // sorted by id
+  ASSERT_EQ(b->skipped.size(), 1u);
+  EXPECT_EQ(b->skipped[0].path, "sub/bad.md");
+  EXPECT_EQ(last_done, 301u);
+  EXPECT_EQ(last_total, 301u);
+}
+
 TEST(SampleCorpusTest, LoadsCleanlyWithUniqueIds) {
   absl::StatusOr<Corpus> c = LoadCorpus(SEEALSO_SOURCE_DIR "/data/sample");
   ASSERT_TRUE(c.ok()) << c.status();
