@@ -1,6 +1,9 @@
 // seealso: related-article recommendations. `seealso help` lists the commands.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <unistd.h>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -94,8 +97,21 @@ absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags() {
   if (dir.empty()) return absl::InvalidArgumentError("--corpus is required");
   absl::StatusOr<LoadOptions> load = LoadOptionsFromFlags();
   if (!load.ok()) return load.status();
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  if (tty) {
+    load->progress = [](size_t done, size_t total) {
+      std::fprintf(stderr, "\rseealso: loading %zu/%zu files", done, total);
+    };
+  }
+  const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<Corpus> corpus = LoadCorpus(dir, *load);
+  if (tty) std::fputs("\r\033[K", stderr);
   if (!corpus.ok()) return corpus.status();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "seealso: loaded %zu articles from %s in %.2f s (%.0f articles/s)\n",
+               corpus->articles.size(), dir.c_str(), secs,
+               static_cast<double>(corpus->articles.size()) / std::max(secs, 1e-9));
   for (const LoadError& e : corpus->skipped) {
     std::fprintf(stderr, "warning: skipped %s\n", e.message.c_str());
   }
