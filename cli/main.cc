@@ -105,13 +105,16 @@ absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags() {
   }
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<Corpus> corpus = LoadCorpus(dir, *load);
+  // On a terminal: a progress line while loading, then the ingestion rate.
   if (tty) std::fputs("\r\033[K", stderr);
   if (!corpus.ok()) return corpus.status();
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "seealso: loaded %zu articles from %s in %.2f s (%.0f articles/s)\n",
-               corpus->articles.size(), dir.c_str(), secs,
-               static_cast<double>(corpus->articles.size()) / std::max(secs, 1e-9));
+  if (tty) {
+    std::fprintf(stderr, "seealso: loaded %zu articles from %s in %.2f s (%.0f articles/s)\n",
+                 corpus->articles.size(), dir.c_str(), secs,
+                 static_cast<double>(corpus->articles.size()) / std::max(secs, 1e-9));
+  }
   for (const LoadError& e : corpus->skipped) {
     std::fprintf(stderr, "warning: skipped %s\n", e.message.c_str());
   }
