@@ -6,7 +6,7 @@ title + question + answer and writes every article's top-k by cosine (itself
 excluded; ties broken by id) as `article_id<TAB>rank<TAB>related_id<TAB>score`.
 `seealso eval --links` then judges it with the same code as the engine.
 
-usage: /usr/bin/python3 bench/sklearn_links.py CORPUS_DIR [--k 10] [--out FILE]
+usage: /usr/bin/python3 bench/sklearn_links.py CORPUS_DIR [--k 10] [--out FILE] [--no-stop-words]
 """
 import argparse
 import pathlib
@@ -17,12 +17,16 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 
+# libyaml's C parser when available (Debian's python3-yaml has it): a fair baseline.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def front_matter(path):
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---"):
         return None
     parts = text.split("\n---", 1)
-    data = yaml.safe_load(parts[0][3:])
+    data = yaml.load(parts[0][3:], Loader=LOADER)
     return data if isinstance(data, dict) and "id" in data else None
 
 
@@ -36,6 +40,8 @@ def main():
     parser.add_argument("corpus")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--out", default="-")
+    parser.add_argument("--no-stop-words", action="store_true",
+                        help="keep English stopwords (the engine-agreement fixture uses this)")
     args = parser.parse_args()
 
     ids, texts = [], []
@@ -49,19 +55,32 @@ def main():
     ids = [ids[i] for i in order]
     texts = [texts[i] for i in order]
 
-    matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
-    sims = (matrix @ matrix.T).toarray()
+    stop_words = None if args.no_stop_words else "english"
+    matrix = TfidfVectorizer(stop_words=stop_words, sublinear_tf=True).fit_transform(texts)
     rows = []
-    for i, article in enumerate(ids):
-        sims[i, i] = -1.0
-        # Score descending, then id ascending (ids are sorted, so index ascending).
-        best = np.lexsort((np.arange(len(ids)), -sims[i]))[: args.k]
-        rank = 0
-        for j in best:
-            if sims[i, j] <= 0:
-                break
-            rank += 1
-            rows.append(f"{article}\t{rank}\t{ids[j]}\t{sims[i, j]:.6f}\n")
+    index = np.arange(len(ids))
+    # Dense similarity rows a block at a time: memory stays O(block * n).
+    block = 512
+    for start in range(0, len(ids), block):
+        sims = (matrix[start:start + block] @ matrix.T).toarray()
+        for r in range(sims.shape[0]):
+            i = start + r
+            row = sims[r]
+            row[i] = -1.0
+            # Candidates: everything at least as good as the k-th best, so that
+            # ties at the boundary are then broken by id (ids are sorted).
+            k = min(args.k, len(ids) - 1)
+            if k <= 0:
+                continue
+            kth = np.partition(row, -k)[-k]
+            cand = index[row >= kth]
+            best = cand[np.lexsort((cand, -row[cand]))][:k]
+            rank = 0
+            for j in best:
+                if row[j] <= 0:
+                    break
+                rank += 1
+                rows.append(f"{ids[i]}\t{rank}\t{ids[j]}\t{row[j]:.6f}\n")
 
     out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")
     out.writelines(rows)
