@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 
@@ -10,6 +11,18 @@ namespace {
 
 std::array<double, 6> WeightArray(const FieldWeights& w) {
   return {w.title, w.question, w.answer, w.keywords, w.description, w.subject};
+}
+
+// Calls f(i, thread) for i in [0, n) on `threads` threads, interleaved.
+template <typename F>
+void ParallelFor(size_t n, int threads, F f) {
+  auto work = [&](int t) {
+    for (size_t i = static_cast<size_t>(t); i < n; i += static_cast<size_t>(threads)) f(i, t);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& th : pool) th.join();
 }
 
 }  // namespace
@@ -85,18 +98,26 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   e.options_ = options;
   e.analyzer_ = Analyzer(options.analyzer);
 
-  std::vector<FieldCounts> counts;
-  counts.reserve(articles.size());
-  absl::flat_hash_map<std::string, int64_t> df;
-  absl::flat_hash_set<absl::string_view> seen;
-  for (const Article& a : articles) {
-    counts.push_back(e.Count(a));
-    seen.clear();
-    for (const auto& field : counts.back()) {
+  // Analysis and weighing are per article and independent: spread them over
+  // the cores. Document frequencies are counted per thread, then summed.
+  const int threads = std::max(
+      1, std::min(static_cast<int>(std::thread::hardware_concurrency()),
+                  static_cast<int>(articles.size() / 256 + 1)));
+  std::vector<FieldCounts> counts(articles.size());
+  std::vector<absl::flat_hash_map<std::string, int64_t>> thread_df(static_cast<size_t>(threads));
+  ParallelFor(articles.size(), threads, [&](size_t i, int t) {
+    counts[i] = e.Count(articles[i]);
+    absl::flat_hash_set<absl::string_view> seen;
+    for (const auto& field : counts[i]) {
       for (const auto& [term, c] : field) {
-        if (seen.insert(term).second) ++df[term];
+        if (seen.insert(term).second) ++thread_df[t][term];
       }
     }
+  });
+  absl::flat_hash_map<std::string, int64_t> df = std::move(thread_df[0]);
+  for (int t = 1; t < threads; ++t) {
+    for (auto& [term, d] : thread_df[t]) df[term] += d;
+    thread_df[t].clear();
   }
 
   const auto n = static_cast<double>(articles.size());
@@ -113,15 +134,28 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
                                                             : std::log(n / d) + 1);
   }
 
-  std::vector<Eigen::Triplet<float, int32_t>> triplets;
-  for (size_t i = 0; i < counts.size(); ++i) {
-    for (const auto& [col, v] : e.Weigh(counts[i])) {
-      triplets.emplace_back(static_cast<int32_t>(i), col, v);
-    }
-  }
+  std::vector<std::vector<std::pair<int32_t, float>>> rows(articles.size());
+  ParallelFor(articles.size(), threads, [&](size_t i, int) {
+    rows[i] = e.Weigh(counts[i]);
+    counts[i] = FieldCounts();  // free the strings as we go
+  });
+  // Rows come out sorted by column: fill the compressed row storage directly.
+  int64_t nonzeros = 0;
+  for (const auto& row : rows) nonzeros += static_cast<int64_t>(row.size());
   e.matrix_.resize(static_cast<int32_t>(articles.size()), static_cast<int32_t>(e.terms_.size()));
-  e.matrix_.setFromTriplets(triplets.begin(), triplets.end());
-  e.matrix_.makeCompressed();
+  e.matrix_.resizeNonZeros(nonzeros);
+  int32_t* outer = e.matrix_.outerIndexPtr();
+  int64_t at = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    outer[i] = static_cast<int32_t>(at);
+    for (const auto& [col, v] : rows[i]) {
+      e.matrix_.innerIndexPtr()[at] = col;
+      e.matrix_.valuePtr()[at] = v;
+      ++at;
+    }
+    rows[i] = {};
+  }
+  outer[rows.size()] = static_cast<int32_t>(at);
   return e;
 }
 
