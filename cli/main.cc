@@ -9,7 +9,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "cli/commands.h"
-#include "embeddings/corpus.h"
+#include "service/corpus_loader.h"
 
 ABSL_FLAG(std::string, corpus, "", "directory of article *.md files (searched recursively)");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "serve: address to listen on, host:port");
@@ -45,15 +45,9 @@ void PrintError(absl::string_view command, absl::string_view message) {
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags() {
   const std::string dir = absl::GetFlag(FLAGS_corpus);
   if (dir.empty()) return absl::InvalidArgumentError("--corpus is required");
-  absl::StatusOr<Corpus> corpus = LoadCorpus(dir);
-  if (!corpus.ok()) return corpus.status();
-  for (const LoadError& e : corpus->skipped) {
+  return LoadIndexFromCorpus(dir, {}, [](const LoadError& e) {
     std::fprintf(stderr, "warning: skipped %s\n", e.message.c_str());
-  }
-  if (corpus->articles.empty()) {
-    return absl::InvalidArgumentError(dir + ": no articles found");
-  }
-  return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(std::move(corpus->articles)));
+  });
 }
 
 }  // namespace seealso::cli
