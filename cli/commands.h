@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
+#include "embeddings/corpus.h"
 #include "scoring/related_index.h"
 
 ABSL_DECLARE_FLAG(std::string, corpus);
@@ -18,12 +19,21 @@ ABSL_DECLARE_FLAG(int64_t, id);
 ABSL_DECLARE_FLAG(int, k);
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_DECLARE_FLAG(int, threads);
+ABSL_DECLARE_FLAG(int64_t, max_file_bytes);
+ABSL_DECLARE_FLAG(bool, dry_run);
+ABSL_DECLARE_FLAG(bool, check);
+ABSL_DECLARE_FLAG(int, jobs);
 
 namespace seealso::cli {
 
 int Serve();
 int Query();
 int Links();
+int Gen();
+int Regen();
+
+// LoadOptions from --max-file-bytes.
+absl::StatusOr<LoadOptions> LoadOptionsFromFlags();
 
 // Loads --corpus and builds the index; reports skipped files on stderr.
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags();

@@ -1,4 +1,5 @@
 // seealso: related-article recommendations. `seealso help` lists the commands.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -16,8 +17,12 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "serve: address to listen on, 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "query: server address, host:port");
 ABSL_FLAG(int64_t, id, 0, "query: article id");
 ABSL_FLAG(int, k, 0, "number of related articles (default: 4 for query, 10 for links)");
-ABSL_FLAG(std::string, out, "", "links: output file (default: stdout)");
+ABSL_FLAG(std::string, out, "", "links: output file (default: stdout); gen: output directory");
 ABSL_FLAG(int, threads, 0, "worker threads for batch ranking (0 = all cores)");
+ABSL_FLAG(int64_t, max_file_bytes, 1 << 20, "article files larger than this are skipped");
+ABSL_FLAG(bool, dry_run, false, "regen: print a unified diff of what would change, write nothing");
+ABSL_FLAG(bool, check, false, "regen: write nothing; exit 1 listing the stale files");
+ABSL_FLAG(int, jobs, 0, "regen: parallel jobs (0 = all cores)");
 
 namespace {
 
@@ -30,6 +35,10 @@ commands:
          ask a running server for the related articles of one article
   links  --corpus DIR [--k 10] [--out FILE]
          write every article's top-k as TSV: article_id, rank, related_id, score
+  gen    --out DIR --n N [--seed S]
+         write a deterministic synthetic corpus (articles/, qrels.tsv, dups.tsv)
+  regen  --corpus DIR [--k 4] [--dry-run] [--check] [--jobs N]
+         rewrite the related_articleN blocks of every article in place
 
 Run 'seealso <command> --help' for every flag.)";
 
@@ -42,10 +51,18 @@ void PrintError(absl::string_view command, absl::string_view message) {
                static_cast<int>(message.size()), message.data());
 }
 
+absl::StatusOr<LoadOptions> LoadOptionsFromFlags() {
+  const int64_t max_bytes = absl::GetFlag(FLAGS_max_file_bytes);
+  if (max_bytes < 1) return absl::InvalidArgumentError("--max-file-bytes must be at least 1");
+  return LoadOptions{.max_file_bytes = static_cast<std::uintmax_t>(max_bytes)};
+}
+
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags() {
   const std::string dir = absl::GetFlag(FLAGS_corpus);
   if (dir.empty()) return absl::InvalidArgumentError("--corpus is required");
-  return LoadIndexFromCorpus(dir, {}, [](const LoadError& e) {
+  absl::StatusOr<LoadOptions> load = LoadOptionsFromFlags();
+  if (!load.ok()) return load.status();
+  return LoadIndexFromCorpus(dir, *load, {}, [](const LoadError& e) {
     std::fprintf(stderr, "warning: skipped %s\n", e.message.c_str());
   });
 }
@@ -61,8 +78,14 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1];
   // Flags follow the command: parse argv without it.
+  // Flags are documented with dashes (--dry-run); Abseil names them with underscores.
+  std::vector<std::string> spelled(argv + 2, argv + argc);
+  for (std::string& arg : spelled) {
+    if (arg.rfind("--", 0) != 0) continue;
+    std::replace(arg.begin() + 2, std::find(arg.begin(), arg.end(), '='), '-', '_');
+  }
   std::vector<char*> args = {argv[0]};
-  args.insert(args.end(), argv + 2, argv + argc);
+  for (std::string& arg : spelled) args.push_back(arg.data());
   std::vector<char*> positional = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   if (positional.size() > 1) {
     seealso::cli::PrintError(command, std::string("unexpected argument '") + positional[1] + "'");
@@ -71,6 +94,8 @@ int main(int argc, char** argv) {
   if (command == "serve") return seealso::cli::Serve();
   if (command == "query") return seealso::cli::Query();
   if (command == "links") return seealso::cli::Links();
+  if (command == "gen") return seealso::cli::Gen();
+  if (command == "regen") return seealso::cli::Regen();
   std::fprintf(stderr, "seealso: unknown command '%s'\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }

@@ -87,8 +87,13 @@ int Serve() {
     PrintError("serve", options.status().message());
     return 2;
   }
-  auto loader = [](const std::string& dir) {
-    return LoadIndexFromCorpus(dir, {}, [](const LoadError& e) {
+  absl::StatusOr<LoadOptions> load = LoadOptionsFromFlags();
+  if (!load.ok()) {
+    PrintError("serve", load.status().message());
+    return 2;
+  }
+  auto loader = [load = *load](const std::string& dir) {
+    return LoadIndexFromCorpus(dir, load, {}, [](const LoadError& e) {
       LogToStderr(LogLine("warning", "skipped_file", {{"error", e.message}}));
     });
   };

@@ -31,7 +31,8 @@ absl::StatusOr<Corpus> LoadCorpus(const fs::path& dir, const LoadOptions& option
 
   Corpus corpus;
   for (const fs::path& file : files) {
-    const std::string rel = fs::relative(file, dir, ec).generic_string();
+    // Lexical, so a symlink is named by its own path, not its target's.
+    const std::string rel = file.lexically_relative(dir).generic_string();
     const std::string shown = (dir / rel).string();
     const std::uintmax_t size = fs::file_size(file, ec);
     if (ec) {

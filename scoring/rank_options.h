@@ -9,6 +9,24 @@
 
 namespace seealso {
 
+// How much work candidate generation may do per query (a knob for large
+// corpora; see docs/benchmarks.md for recall against exact). All zero = exact.
+struct Pruning {
+  // Candidates come only from the query's `query_terms` heaviest terms
+  // (0 = all terms) ...
+  int32_t query_terms = 0;
+  // ... each contributing its `postings_per_term` heaviest documents (0 = all).
+  int32_t postings_per_term = 0;
+  // The best `rescore` candidates by that partial score are then scored
+  // exactly (0 = all candidates).
+  int32_t rescore = 0;
+  // A query whose terms' postings total at most this many entries is scored
+  // exactly anyway: pruning only pays where exact scoring is expensive.
+  int64_t exact_below_postings = 0;
+
+  bool exact() const { return query_terms == 0 && postings_per_term == 0; }
+};
+
 struct RankOptions {
   // Number of related articles wanted. Fewer come back only when fewer
   // distinct, non-duplicate candidates pass the filters.
@@ -36,6 +54,9 @@ struct RankOptions {
   // mmr_lambda * score - (1 - mmr_lambda) * (max cosine to the picks so far).
   // 1 = off (pure relevance order).
   float mmr_lambda = 1.0f;
+
+  // --- Candidate generation ---
+  Pruning pruning = {};
 
   // --- Output ---
   // If > 0, each result lists up to this many of its top contributing terms.

@@ -9,24 +9,9 @@
 namespace seealso {
 namespace {
 
-// A sparse row with sorted term indices: a matrix row or a query vector.
-struct RowView {
-  const int32_t* term;
-  const float* weight;
-  int64_t size;
-};
-
-RowView Row(const SparseMatrix& m, int32_t r) {
-  const int32_t begin = m.outerIndexPtr()[r];
-  const int32_t end = m.outerIndexPtr()[r + 1];
-  return {m.innerIndexPtr() + begin, m.valuePtr() + begin, end - begin};
-}
-
-RowView Row(const SparseVector& v) { return {v.innerIndexPtr(), v.valuePtr(), v.nonZeros()}; }
-
 // Calls f(term, product) for each term the two rows share, by merging them.
 template <typename F>
-void ForSharedTerms(RowView a, RowView b, F f) {
+void ForSharedTerms(SparseRow a, SparseRow b, F f) {
   for (int64_t i = 0, j = 0; i < a.size && j < b.size;) {
     if (a.term[i] < b.term[j]) {
       ++i;
@@ -40,13 +25,7 @@ void ForSharedTerms(RowView a, RowView b, F f) {
   }
 }
 
-float Dot(RowView a, RowView b) {
-  float sum = 0;
-  ForSharedTerms(a, b, [&](int32_t, float x) { sum += x; });
-  return sum;
-}
-
-std::vector<TermContribution> Explain(RowView query, RowView doc, int top) {
+std::vector<TermContribution> Explain(SparseRow query, SparseRow doc, int top) {
   std::vector<TermContribution> terms;
   ForSharedTerms(query, doc, [&](int32_t t, float x) { terms.push_back({t, x}); });
   auto larger = [](const TermContribution& a, const TermContribution& b) {
@@ -97,7 +76,7 @@ std::string NormalizedTitle(absl::string_view title) {
 // What Select needs to know about the query.
 struct RelatedIndex::Query {
   std::optional<int32_t> self;
-  RowView row;
+  SparseRow row;
   absl::string_view subject;
 };
 
@@ -126,7 +105,7 @@ std::optional<int32_t> RelatedIndex::Find(int64_t id) const {
 }
 
 float RelatedIndex::Cosine(int32_t a, int32_t b) const {
-  return Dot(Row(embeddings_.matrix(), a), Row(embeddings_.matrix(), b));
+  return Dot(RowOf(embeddings_.matrix(), a), RowOf(embeddings_.matrix(), b));
 }
 
 std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator& acc,
@@ -208,7 +187,7 @@ std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator
       const Related* c = next_candidate();
       if (c == nullptr) break;
       const bool near_copy = std::any_of(picked.begin(), picked.end(), [&](const Related& p) {
-        return Dot(Row(m, c->doc), Row(m, p.doc)) >= o.near_duplicate_threshold;
+        return Dot(RowOf(m, c->doc), RowOf(m, p.doc)) >= o.near_duplicate_threshold;
       });
       if (near_copy) {
         ++st.near_duplicate;
@@ -232,7 +211,7 @@ std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator
         const Related* c = next_candidate();
         if (c == nullptr) break;
         float max_sim = 0;
-        for (const Related& p : picked) max_sim = std::max(max_sim, Dot(Row(m, c->doc), Row(m, p.doc)));
+        for (const Related& p : picked) max_sim = std::max(max_sim, Dot(RowOf(m, c->doc), RowOf(m, p.doc)));
         pool.push_back({*c, max_sim});
       }
       if (pool.empty()) break;
@@ -251,13 +230,13 @@ std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator
       remember(chosen.r.doc);
       picked.push_back(chosen.r);
       for (Pooled& p : pool) {
-        p.max_sim = std::max(p.max_sim, Dot(Row(m, p.r.doc), Row(m, chosen.r.doc)));
+        p.max_sim = std::max(p.max_sim, Dot(RowOf(m, p.r.doc), RowOf(m, chosen.r.doc)));
       }
     }
   }
 
   if (o.explain_terms > 0) {
-    for (Related& r : picked) r.explanation = Explain(q.row, Row(m, r.doc), o.explain_terms);
+    for (Related& r : picked) r.explanation = Explain(q.row, RowOf(m, r.doc), o.explain_terms);
   }
   if (stats_out != nullptr) *stats_out += st;
   return picked;
@@ -266,9 +245,9 @@ std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator
 std::vector<Related> RelatedIndex::TopK(int32_t doc, const RankOptions& options,
                                         DedupStats* stats) const {
   ScoreAccumulator acc(size());
-  similarity_.ScoreDoc(doc, &acc);
-  return Select(Query{doc, Row(embeddings_.matrix(), doc), articles_[doc].subject}, acc, options,
-                stats);
+  const SparseRow row = RowOf(embeddings_.matrix(), doc);
+  similarity_.Score(row, options.pruning, &acc);
+  return Select(Query{doc, row, articles_[doc].subject}, acc, options, stats);
 }
 
 std::vector<Related> RelatedIndex::TopKForVector(const SparseVector& query,
@@ -276,8 +255,8 @@ std::vector<Related> RelatedIndex::TopKForVector(const SparseVector& query,
                                                  const RankOptions& options,
                                                  DedupStats* stats) const {
   ScoreAccumulator acc(size());
-  similarity_.Score(query, &acc);
-  return Select(Query{std::nullopt, Row(query), subject}, acc, options, stats);
+  similarity_.Score(RowOf(query), options.pruning, &acc);
+  return Select(Query{std::nullopt, RowOf(query), subject}, acc, options, stats);
 }
 
 std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& options, int threads,
@@ -290,9 +269,9 @@ std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& optio
     ScoreAccumulator acc(n);
     // Interleaved rows balance long and short articles across threads.
     for (int32_t doc = t; doc < n; doc += threads) {
-      similarity_.ScoreDoc(doc, &acc);
-      result[doc] = Select(Query{doc, Row(embeddings_.matrix(), doc), articles_[doc].subject},
-                           acc, options, &thread_stats[t]);
+      const SparseRow row = RowOf(embeddings_.matrix(), doc);
+      similarity_.Score(row, options.pruning, &acc);
+      result[doc] = Select(Query{doc, row, articles_[doc].subject}, acc, options, &thread_stats[t]);
       acc.Clear();
     }
   };

@@ -1,4 +1,5 @@
-// Exact cosine similarity over L2-normalised sparse rows, via an inverted index.
+// Cosine similarity over L2-normalised sparse rows, via an inverted index:
+// exact, or with bounded candidate generation for large corpora.
 #ifndef SEEALSO_SCORING_SIMILARITY_H_
 #define SEEALSO_SCORING_SIMILARITY_H_
 
@@ -6,17 +7,31 @@
 #include <vector>
 
 #include "embeddings/tfidf.h"
+#include "scoring/rank_options.h"
 
 namespace seealso {
 
-// Scores of one query against every document, accumulated sparsely: only the
-// documents sharing a term with the query are touched. Reusable across
-// queries; one per thread.
+// A sparse row with increasing term indices: a matrix row or a query vector.
+struct SparseRow {
+  const int32_t* term = nullptr;
+  const float* weight = nullptr;
+  int64_t size = 0;
+};
+
+SparseRow RowOf(const SparseMatrix& m, int32_t row);  // m must be compressed
+SparseRow RowOf(const SparseVector& v);
+
+// Dot product (= cosine for unit rows), summed in increasing term order.
+float Dot(SparseRow a, SparseRow b);
+
+// Scores of one query against the documents, kept sparsely: only documents
+// sharing a term with the query are touched. Reusable across queries; one per
+// thread.
 class ScoreAccumulator {
  public:
   explicit ScoreAccumulator(int32_t num_docs) : score_(num_docs, 0.0f) {}
 
-  // Documents with a non-zero score, in the order first touched.
+  // Documents with a non-zero score.
   const std::vector<int32_t>& touched() const { return touched_; }
   float score(int32_t doc) const { return score_[doc]; }
 
@@ -35,27 +50,32 @@ class ScoreAccumulator {
   std::vector<int32_t> touched_;
 };
 
-// The transpose of the document matrix: for each term, the documents holding
-// it with their weights. Cosine of unit vectors is their dot product.
+// The inverted index of a document matrix: for each term, the documents
+// holding it; the first kImpactPrefix of them are the term's heaviest, in
+// decreasing weight, so a prefix is the term's most telling documents.
 class SimilarityIndex {
  public:
+  // Pruning::postings_per_term is capped at this.
+  static constexpr int64_t kImpactPrefix = 4096;
+
+  // Keeps a reference to `docs`, which must outlive this index and be compressed.
   explicit SimilarityIndex(const SparseMatrix& docs);
 
-  int32_t num_docs() const { return num_docs_; }
+  int32_t num_docs() const { return static_cast<int32_t>(docs_.rows()); }
 
-  // Adds query·doc to `acc` for every doc sharing a term with the query.
-  // `acc` must be cleared by the caller between queries.
-  void Score(const SparseVector& query, ScoreAccumulator* acc) const;
-  // The same for row `doc` of the indexed matrix.
-  void ScoreDoc(int32_t doc, ScoreAccumulator* acc) const;
+  // Fills the cleared `acc` with query . doc for candidate documents. Exact
+  // (every document sharing a term) when `pruning.exact()`; otherwise only the
+  // candidates `pruning` admits, each with its exact score.
+  void Score(SparseRow query, const Pruning& pruning, ScoreAccumulator* acc) const;
 
  private:
-  using ColMatrix = Eigen::SparseMatrix<float, Eigen::ColMajor, int32_t>;
-  void ScoreTerm(int32_t term, float weight, ScoreAccumulator* acc) const;
+  void ScoreExact(SparseRow query, ScoreAccumulator* acc) const;
 
-  int32_t num_docs_;
   const SparseMatrix& docs_;
-  ColMatrix postings_;
+  // Postings of term t: [offset_[t], offset_[t + 1]) in doc_ and weight_.
+  std::vector<int64_t> offset_;
+  std::vector<int32_t> doc_;
+  std::vector<float> weight_;
 };
 
 }  // namespace seealso

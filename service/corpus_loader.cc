@@ -3,9 +3,9 @@
 namespace seealso {
 
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromCorpus(
-    const std::string& dir, const EmbeddingOptions& options,
+    const std::string& dir, const LoadOptions& load, const EmbeddingOptions& options,
     const std::function<void(const LoadError&)>& on_skip) {
-  absl::StatusOr<Corpus> corpus = LoadCorpus(dir);
+  absl::StatusOr<Corpus> corpus = LoadCorpus(dir, load);
   if (!corpus.ok()) return corpus.status();
   if (on_skip) {
     for (const LoadError& e : corpus->skipped) on_skip(e);

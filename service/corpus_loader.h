@@ -16,7 +16,7 @@ namespace seealso {
 // passed to `on_skip` (if set); fails if the directory cannot be loaded or
 // holds no article.
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromCorpus(
-    const std::string& dir, const EmbeddingOptions& options = {},
+    const std::string& dir, const LoadOptions& load = {}, const EmbeddingOptions& options = {},
     const std::function<void(const LoadError&)>& on_skip = nullptr);
 
 }  // namespace seealso

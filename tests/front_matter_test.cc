@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include "embeddings/corpus.h"
 #include "gmock/gmock.h"
@@ -119,7 +120,8 @@ class CorpusTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() /
            ("seealso_corpus_" + std::string(::testing::UnitTest::GetInstance()
                                                  ->current_test_info()
-                                                 ->name()));
+                                                 ->name()) +
+            "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "sub");
   }

@@ -332,7 +332,8 @@ TEST_F(ServerTest, CorruptReloadKeepsTheOldSnapshot) {
   options.metrics_listen = "127.0.0.1:0";
   StartServer(options);
   // Two files with one id: the loader refuses the whole directory.
-  const fs::path dir = fs::path(::testing::TempDir()) / "seealso-corrupt-reload";
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("seealso-corrupt-reload-" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   const fs::path article = fs::path(kSample) / "how-do-hash-tables-handle-collisions.md";

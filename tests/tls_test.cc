@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -29,7 +30,9 @@ class TlsTest : public ::testing::Test {
  protected:
   // A CA, a server certificate for 127.0.0.1/localhost and a client certificate.
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::path(::testing::TempDir()) / "seealso-tls-test");
+    // Per process: ctest runs each test of this suite in its own process, in parallel.
+    dir_ = new fs::path(fs::path(::testing::TempDir()) /
+                        ("seealso-tls-test-" + std::to_string(getpid())));
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
     const std::string d = dir_->string();

@@ -1,0 +1,89 @@
+// Bounded candidate generation: exact where it should be, high recall where
+// it prunes, identical scores for what it finds.
+#include <filesystem>
+#include <unistd.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "embeddings/corpus.h"
+#include "embeddings/front_matter.h"
+#include "gen/generator.h"
+#include "gtest/gtest.h"
+#include "scoring/related_index.h"
+
+namespace seealso {
+namespace {
+
+std::unique_ptr<const RelatedIndex> GeneratedIndex(int64_t n) {
+  GeneratorOptions o;
+  o.n = n;
+  o.seed = 3;
+  o.vocabulary = 20000;
+  CorpusGenerator gen(o);
+  std::vector<Article> articles;
+  for (int64_t i = 0; i < n; ++i) {
+    const GeneratedArticle g = gen.Article(i);
+    absl::StatusOr<Article> a = ParseArticle(g.text, g.path);
+    EXPECT_TRUE(a.ok()) << a.status();
+    articles.push_back(*std::move(a));
+  }
+  return RelatedIndex::Build(std::move(articles));
+}
+
+TEST(PruningTest, RecallAgainstExactStaysHighOnGeneratedCorpus) {
+  auto idx = GeneratedIndex(3000);
+  RankOptions exact{.k = 10};
+  RankOptions pruned = exact;
+  pruned.pruning = Pruning{.query_terms = 10, .postings_per_term = 200, .rescore = 100};
+  int64_t found = 0, total = 0;
+  for (int32_t d = 0; d < idx->size(); d += 10) {
+    absl::flat_hash_map<int32_t, float> got;
+    for (const Related& r : idx->TopK(d, pruned)) got[r.doc] = r.score;
+    for (const Related& r : idx->TopK(d, exact)) {
+      ++total;
+      auto it = got.find(r.doc);
+      if (it == got.end()) continue;
+      ++found;
+      // What pruning finds, it scores exactly: bit-identical to the exact path.
+      EXPECT_EQ(it->second, r.score);
+    }
+  }
+  ASSERT_GT(total, 2000);
+  EXPECT_GE(static_cast<double>(found) / static_cast<double>(total), 0.95);
+}
+
+TEST(PruningTest, TightPruningLosesRecallSoTheKnobMatters) {
+  auto idx = GeneratedIndex(3000);
+  RankOptions exact{.k = 10};
+  RankOptions starved = exact;
+  starved.pruning = Pruning{.query_terms = 1, .postings_per_term = 5, .rescore = 10};
+  int64_t found = 0, total = 0;
+  for (int32_t d = 0; d < idx->size(); d += 10) {
+    absl::flat_hash_set<int32_t> got;
+    for (const Related& r : idx->TopK(d, starved)) got.insert(r.doc);
+    for (const Related& r : idx->TopK(d, exact)) found += got.contains(r.doc), ++total;
+  }
+  EXPECT_LT(static_cast<double>(found) / static_cast<double>(total), 0.5);
+}
+
+TEST(PruningTest, SmallQueriesBelowTheBudgetAreExact) {
+  absl::StatusOr<Corpus> c = LoadCorpus(SEEALSO_SOURCE_DIR "/data/sample");
+  ASSERT_TRUE(c.ok());
+  auto idx = RelatedIndex::Build(std::move(c->articles));
+  RankOptions exact{.k = 10};
+  RankOptions budget = exact;
+  budget.pruning = Pruning{.query_terms = 1, .postings_per_term = 1, .rescore = 1,
+                           .exact_below_postings = 1'000'000};
+  for (int32_t d = 0; d < idx->size(); ++d) {
+    const auto a = idx->TopK(d, exact);
+    const auto b = idx->TopK(d, budget);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].doc, b[i].doc);
+      EXPECT_EQ(a[i].score, b[i].score);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace seealso
