@@ -10,8 +10,10 @@
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "embeddings/corpus.h"
+#include "config/config.h"
 #include "scoring/related_index.h"
 
+ABSL_DECLARE_FLAG(std::string, config);
 ABSL_DECLARE_FLAG(std::string, corpus);
 ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, server);
@@ -35,8 +37,12 @@ int Regen();
 // LoadOptions from --max-file-bytes.
 absl::StatusOr<LoadOptions> LoadOptionsFromFlags();
 
-// Loads --corpus and builds the index; reports skipped files on stderr.
-absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags();
+// The --config file, or the defaults when none is given.
+absl::StatusOr<Config> ConfigFromFlags();
+
+// Loads --corpus and builds the index as `config` says; reports skipped files
+// on stderr.
+absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config);
 
 // Prints "seealso <command>: <message>" on stderr.
 void PrintError(absl::string_view command, absl::string_view message);

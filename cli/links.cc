@@ -14,14 +14,21 @@ int Links() {
     PrintError("links", "--k must be at least 1");
     return 2;
   }
-  auto index = LoadIndexFromFlags();
+  absl::StatusOr<Config> config = ConfigFromFlags();
+  if (!config.ok()) {
+    PrintError("links", config.status().message());
+    return 2;
+  }
+  auto index = LoadIndexFromFlags(*config);
   if (!index.ok()) {
     PrintError("links", index.status().message());
     return 2;
   }
   const RelatedIndex& idx = **index;
+  RankOptions ranking = config->ranking;
+  ranking.k = k;
   DedupStats stats;
-  const auto lists = idx.AllTopK(RankOptions{.k = k}, absl::GetFlag(FLAGS_threads), &stats);
+  const auto lists = idx.AllTopK(ranking, absl::GetFlag(FLAGS_threads), &stats);
   // Documents are in id order, so rows come out sorted by article id, then rank.
   std::string tsv;
   for (int32_t doc = 0; doc < idx.size(); ++doc) {

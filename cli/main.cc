@@ -10,8 +10,11 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "cli/commands.h"
+#include "config/config.h"
 #include "service/corpus_loader.h"
 
+ABSL_FLAG(std::string, config, "",
+          "YAML configuration file (docs/configuration.md); default: built-in defaults");
 ABSL_FLAG(std::string, corpus, "", "directory of article *.md files (searched recursively)");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "serve: address to listen on, host:port");
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "query: server address, host:port");
@@ -40,6 +43,9 @@ commands:
   regen  --corpus DIR [--k 4] [--dry-run] [--check] [--jobs N]
          rewrite the related_articleN blocks of every article in place
 
+global flags:
+  --config FILE  YAML configuration (analysis, field weights, tf-idf); see docs/configuration.md
+
 Run 'seealso <command> --help' for every flag.)";
 
 }  // namespace
@@ -57,12 +63,18 @@ absl::StatusOr<LoadOptions> LoadOptionsFromFlags() {
   return LoadOptions{.max_file_bytes = static_cast<std::uintmax_t>(max_bytes)};
 }
 
-absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags() {
+absl::StatusOr<Config> ConfigFromFlags() {
+  const std::string path = absl::GetFlag(FLAGS_config);
+  if (path.empty()) return Config();
+  return LoadConfig(path);
+}
+
+absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config) {
   const std::string dir = absl::GetFlag(FLAGS_corpus);
   if (dir.empty()) return absl::InvalidArgumentError("--corpus is required");
   absl::StatusOr<LoadOptions> load = LoadOptionsFromFlags();
   if (!load.ok()) return load.status();
-  return LoadIndexFromCorpus(dir, *load, {}, [](const LoadError& e) {
+  return LoadIndexFromCorpus(dir, *load, config.embedding, [](const LoadError& e) {
     std::fprintf(stderr, "warning: skipped %s\n", e.message.c_str());
   });
 }

@@ -24,11 +24,15 @@ int Regen() {
   if (dry_run && check) usage_error = "--dry-run and --check cannot be combined";
   absl::StatusOr<LoadOptions> load = LoadOptionsFromFlags();
   if (!load.ok()) usage_error = std::string(load.status().message());
+  absl::StatusOr<Config> config = ConfigFromFlags();
+  if (!config.ok()) usage_error = std::string(config.status().message());
   if (!usage_error.empty()) {
     PrintError("regen", usage_error);
     return 2;
   }
   options.load = *load;
+  options.embedding = config->embedding;
+  options.ranking = config->ranking;
   options.mode = dry_run ? RegenMode::kDryRun : check ? RegenMode::kCheck : RegenMode::kWrite;
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   if (tty) {

@@ -92,13 +92,20 @@ int Serve() {
     PrintError("serve", load.status().message());
     return 2;
   }
-  auto loader = [load = *load](const std::string& dir) {
-    return LoadIndexFromCorpus(dir, load, {}, [](const LoadError& e) {
+  // Read once: a reload rebuilds the corpus under the configuration the
+  // process started with.
+  absl::StatusOr<Config> config = ConfigFromFlags();
+  if (!config.ok()) {
+    PrintError("serve", config.status().message());
+    return 2;
+  }
+  auto loader = [load = *load, embedding = config->embedding](const std::string& dir) {
+    return LoadIndexFromCorpus(dir, load, embedding, [](const LoadError& e) {
       LogToStderr(LogLine("warning", "skipped_file", {{"error", e.message}}));
     });
   };
   auto holder = std::make_shared<IndexHolder>(loader, corpus);
-  auto service = std::make_shared<RelatedService>(holder, options->limits);
+  auto service = std::make_shared<RelatedService>(holder, options->limits, config->ranking);
   // Listening before the index is built lets probes see NOT_SERVING meanwhile.
   auto server = Server::Start(service, *options);
   if (!server.ok()) {

@@ -1,51 +1,308 @@
 #include "embeddings/analyzer.h"
 
-#include <array>
-#include <cctype>
+#include <cstdlib>
+#include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "libstemmer.h"
+#include "utf8proc.h"
 
 namespace seealso {
 namespace {
 
-// A short English stopword list: function words that carry no topic.
+// The Snowball English stopword list (snowballstem.org, english.stop), plus
+// the modal verbs and "also", which it leaves out but carry no topic either.
 const absl::flat_hash_set<absl::string_view>& Stopwords() {
   static const auto* const kWords = new absl::flat_hash_set<absl::string_view>{
-      "a",     "about", "above", "after", "again", "all",   "also",  "am",    "an",    "and",
-      "any",   "are",   "as",    "at",    "be",    "been",  "being", "both",  "but",   "by",
-      "can",   "could", "did",   "do",    "does",  "doing", "each",  "for",   "from",  "had",
-      "has",   "have",  "having", "he",   "her",   "here",  "hers",  "him",   "his",   "how",
-      "i",     "if",    "in",    "into",  "is",    "it",    "its",   "itself", "just", "me",
-      "more",  "most",  "my",    "no",    "nor",   "not",   "of",    "off",   "on",    "once",
-      "only",  "or",    "other", "our",   "ours",  "out",   "over",  "own",   "same",  "she",
-      "should", "so",   "some",  "such",  "than",  "that",  "the",   "their", "theirs", "them",
-      "then",  "there", "these", "they",  "this",  "those", "through", "to",  "too",   "under",
-      "until", "up",    "very",  "was",   "we",    "were",  "what",  "when",  "where", "which",
-      "while", "who",   "whom",  "why",   "will",  "with",  "would", "you",   "your",  "yours"};
+      "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours",
+      "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself",
+      "it", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which",
+      "who", "whom", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be",
+      "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "would",
+      "should", "could", "ought", "i'm", "you're", "he's", "she's", "it's", "we're", "they're",
+      "i've", "you've", "we've", "they've", "i'd", "you'd", "he'd", "she'd", "we'd", "they'd",
+      "i'll", "you'll", "he'll", "she'll", "we'll", "they'll", "isn't", "aren't", "wasn't",
+      "weren't", "hasn't", "haven't", "hadn't", "doesn't", "don't", "didn't", "won't",
+      "wouldn't", "shan't", "shouldn't", "can't", "cannot", "couldn't", "mustn't", "let's",
+      "that's", "who's", "what's", "here's", "there's", "when's", "where's", "why's", "how's",
+      "a", "an", "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at",
+      "by", "for", "with", "about", "against", "between", "into", "through", "during", "before",
+      "after", "above", "below", "to", "from", "up", "down", "in", "out", "on", "off", "over",
+      "under", "again", "further", "then", "once", "here", "there", "when", "where", "why",
+      "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no",
+      "nor", "not", "only", "own", "same", "so", "than", "too", "very",
+      // Additions.
+      "can", "will", "shall", "may", "might", "must", "also"};
   return *kWords;
+}
+
+void AppendUtf8(int32_t cp, std::string* out) {
+  utf8proc_uint8_t buf[4];
+  const auto n = utf8proc_encode_char(cp, buf);
+  out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+}
+
+bool IsAsciiAlnum(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); }
+
+// Decodes the entity at text[i] == '&' into `out` and returns its length, or 0
+// if there is no well-formed entity there.
+size_t DecodeEntity(absl::string_view text, size_t i, std::string* out) {
+  static const auto* const kNamed = new absl::flat_hash_map<absl::string_view, absl::string_view>{
+      {"nbsp", " "}, {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}};
+  size_t j = i + 1;
+  const bool numeric = j < text.size() && text[j] == '#';
+  const bool hex = numeric && j + 1 < text.size() && (text[j + 1] == 'x' || text[j + 1] == 'X');
+  j += numeric + hex;
+  const size_t start = j;
+  while (j < text.size() && j - start < 10 &&
+         (hex ? absl::ascii_isxdigit(static_cast<unsigned char>(text[j]))
+              : numeric ? absl::ascii_isdigit(static_cast<unsigned char>(text[j]))
+                        : IsAsciiAlnum(text[j]))) {
+    ++j;
+  }
+  if (j == start || j >= text.size() || text[j] != ';') return 0;
+  const absl::string_view name = text.substr(start, j - start);
+  if (numeric) {
+    const long cp = std::strtol(std::string(name).c_str(), nullptr, hex ? 16 : 10);
+    if (utf8proc_codepoint_valid(static_cast<utf8proc_int32_t>(cp)) && cp > 0) {
+      AppendUtf8(static_cast<int32_t>(cp), out);
+    } else {
+      out->push_back(' ');
+    }
+  } else {
+    auto it = kNamed->find(absl::AsciiStrToLower(name));
+    const absl::string_view decoded = it == kNamed->end() ? absl::string_view(" ") : it->second;
+    out->append(decoded.data(), decoded.size());
+  }
+  return j + 1 - i;
+}
+
+// Step 1: markdown and HTML residue to spaces (list numbers are left to the
+// tokenizer, which knows token boundaries).
+std::string StripMarkup(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const bool word_start = i == 0 || !IsAsciiAlnum(text[i - 1]);
+    if (c == '\\' && i + 1 < text.size() &&
+        (text[i + 1] == 'n' || text[i + 1] == 'r' || text[i + 1] == 't')) {
+      out.push_back(' ');
+      i += 2;
+      continue;
+    }
+    if (c == '<' && i + 1 < text.size() &&
+        (absl::ascii_isalpha(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '/' ||
+         text[i + 1] == '!')) {
+      // A tag ends at the next '>' (tags are short; a stray '<' is not a tag).
+      const size_t end = text.find_first_of("<>", i + 1);
+      if (end != absl::string_view::npos && text[end] == '>' && end - i <= 512) {
+        out.push_back(' ');
+        i = end + 1;
+        continue;
+      }
+    }
+    if (c == '&') {
+      if (const size_t n = DecodeEntity(text, i, &out); n > 0) {
+        i += n;
+        continue;
+      }
+    }
+    if (word_start && (absl::StartsWithIgnoreCase(text.substr(i), "http://") ||
+                       absl::StartsWithIgnoreCase(text.substr(i), "https://") ||
+                       absl::StartsWithIgnoreCase(text.substr(i), "www."))) {
+      while (i < text.size() && !absl::ascii_isspace(static_cast<unsigned char>(text[i]))) ++i;
+      out.push_back(' ');
+      continue;
+    }
+    out.push_back(c);
+    ++i;
+  }
+  return out;
+}
+
+// Decodes UTF-8 into code points; an invalid byte becomes a space.
+std::vector<int32_t> Decode(absl::string_view text) {
+  std::vector<int32_t> cps;
+  cps.reserve(text.size());
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+  auto left = static_cast<utf8proc_ssize_t>(text.size());
+  while (left > 0) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) {
+      cps.push_back(' ');
+      ++p;
+      --left;
+    } else {
+      cps.push_back(cp);
+      p += n;
+      left -= n;
+    }
+  }
+  return cps;
+}
+
+// Step 2 on code points that are all valid.
+std::vector<int32_t> Normalize(const std::vector<int32_t>& cps, bool fold_accents) {
+  std::string valid;
+  valid.reserve(cps.size());
+  for (int32_t cp : cps) AppendUtf8(cp, &valid);
+  int flags = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+              UTF8PROC_IGNORE | UTF8PROC_LUMP;
+  if (fold_accents) flags |= UTF8PROC_STRIPMARK;
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
+                   static_cast<utf8proc_ssize_t>(valid.size()), &mapped,
+                   static_cast<utf8proc_option_t>(flags));
+  if (n < 0) return cps;  // Only on allocation failure: the input is valid.
+  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
+  return Decode(absl::string_view(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n)));
+}
+
+bool IsWord(int32_t cp) {
+  const auto cat = utf8proc_category(cp);
+  return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
+}
+bool IsLetter(int32_t cp) {
+  const auto cat = utf8proc_category(cp);
+  return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+}
+bool IsDigit(int32_t cp) { return utf8proc_category(cp) == UTF8PROC_CATEGORY_ND; }
+bool IsSpace(int32_t cp) {
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+         utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+}
+// Punctuation that ends a phrase: no bigram spans it.
+bool IsPhraseBreak(int32_t cp) {
+  switch (cp) {
+    case '.': case ',': case ';': case ':': case '!': case '?': case '(': case ')':
+    case '[': case ']': case '{': case '}': case '"': case '|':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A token with whether a phrase break precedes it.
+struct Token {
+  std::string text;
+  bool after_break = false;
+};
+
+template <typename Pred>
+bool All(const std::vector<int32_t>& cps, size_t begin, size_t end, Pred pred) {
+  for (size_t i = begin; i < end; ++i) {
+    if (!pred(cps[i])) return false;
+  }
+  return true;
+}
+
+// Step 3. `strip_list_numbers` drops "1." / "2)" where a list item starts.
+std::vector<Token> Tokenize(const std::vector<int32_t>& cps, bool strip_list_numbers) {
+  std::vector<Token> tokens;
+  const size_t n = cps.size();
+  bool after_break = true;
+  for (size_t i = 0; i < n;) {
+    if (!IsWord(cps[i])) {
+      if (IsPhraseBreak(cps[i])) after_break = true;
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    size_t end = i;
+    while (end < n) {
+      if (IsWord(cps[end])) {
+        ++end;
+      } else if (end + 1 < n && IsWord(cps[end + 1]) &&
+                 (cps[end] == '.' || cps[end] == '\'' ||
+                  (cps[end] == '-' && (IsDigit(cps[end - 1]) || IsDigit(cps[end + 1]))))) {
+        end += 2;
+      } else {
+        break;
+      }
+    }
+    auto free_after = [&](size_t k) { return k >= n || (!IsWord(cps[k]) && cps[k] != '+' && cps[k] != '#'); };
+    if (All(cps, start, end, IsLetter) && end < n) {
+      if (cps[end] == '#' && free_after(end + 1)) {
+        end += 1;
+      } else if (cps[end] == '+' && end + 1 < n && cps[end + 1] == '+' && free_after(end + 2)) {
+        end += 2;
+      }
+    }
+    i = end;
+    if (strip_list_numbers && end - start <= 3 && All(cps, start, end, IsDigit) && end < n &&
+        (cps[end] == '.' || cps[end] == ')') && (end + 1 == n || IsSpace(cps[end + 1]))) {
+      size_t p = start;
+      while (p > 0 && IsSpace(cps[p - 1])) --p;
+      if (p == 0 || !IsWord(cps[p - 1])) {
+        after_break = true;
+        continue;
+      }
+    }
+    Token t;
+    for (size_t k = start; k < end; ++k) AppendUtf8(cps[k], &t.text);
+    t.after_break = after_break;
+    after_break = false;
+    tokens.push_back(std::move(t));
+  }
+  return tokens;
+}
+
+struct StemmerDeleter {
+  void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
+};
+
+// Step 6, with this thread's stemmer.
+std::string Stem(const std::string& word) {
+  thread_local const std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer(
+      sb_stemmer_new("english", "UTF_8"));
+  if (stemmer == nullptr) return word;
+  const sb_symbol* s = sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()),
+                                       static_cast<int>(word.size()));
+  if (s == nullptr) return word;
+  return std::string(reinterpret_cast<const char*>(s),
+                     static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+}
+
+size_t CodePoints(absl::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
 }
 
 }  // namespace
 
+bool IsStopword(absl::string_view word) { return Stopwords().contains(word); }
+
 Analyzer::Analyzer(AnalyzerOptions options) : options_(options) {}
 
 void Analyzer::Analyze(absl::string_view text, std::vector<std::string>* terms) const {
-  std::string token;
-  auto flush = [&] {
-    if (!token.empty() && !(options_.remove_stopwords && Stopwords().contains(token))) {
-      terms->push_back(token);
+  const std::string stripped = options_.strip_markup ? StripMarkup(text) : std::string(text);
+  std::vector<int32_t> cps = Decode(stripped);
+  if (options_.normalize) cps = Normalize(cps, options_.fold_accents);
+  std::vector<Token> kept;
+  bool dropped = false;
+  for (Token& t : Tokenize(cps, options_.strip_markup)) {
+    if (CodePoints(t.text) < static_cast<size_t>(options_.min_length) ||
+        (options_.remove_stopwords && IsStopword(t.text))) {
+      dropped = true;
+      continue;
     }
-    token.clear();
-  };
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || u >= 0x80) {
-      token.push_back(static_cast<char>(std::tolower(u)));
-    } else {
-      flush();
-    }
+    if (options_.stem) t.text = Stem(t.text);
+    t.after_break = t.after_break || dropped;
+    dropped = false;
+    terms->push_back(t.text);
+    kept.push_back(std::move(t));
   }
-  flush();
+  if (!options_.bigrams) return;
+  for (size_t k = 1; k < kept.size(); ++k) {
+    if (!kept[k].after_break) terms->push_back(kept[k - 1].text + "_" + kept[k].text);
+  }
 }
 
 }  // namespace seealso

@@ -1,24 +1,59 @@
 // Text analysis: turns article text into index terms.
+//
+// The pipeline, each step switchable in AnalyzerOptions:
+//  1. strip_markup: markdown and HTML residue becomes spaces: literal "\n"
+//     sequences, HTML tags, URLs, entities (&nbsp; &amp; &#39; ... decoded),
+//     list numbers ("1." or "2)" after punctuation or at the start).
+//     Markdown emphasis, backticks and '#' headings need no rule: `*`, `_`, '`'
+//     and a '#' that does not follow a word are separators.
+//  2. normalize: Unicode NFKC, case folding, default-ignorables removed, and
+//     typographic quotes and dashes lumped to ASCII ("’" -> "'").
+//     fold_accents also strips combining marks ("naïve" -> "naive").
+//  3. Tokenisation: a token is a run of letters, digits and marks. Inside a
+//     token, '.' and '\'' join when a word character is on both sides
+//     ("16p11.2", "3.14", "node.js", "don't"), and so does '-' when a digit
+//     is next to it ("covid-19", "16p11-2"). A hyphen between letters
+//     separates ("feature-request" is "feature", "request", bigram
+//     "feature_request"), so that compounds match their spelling with spaces.
+//     "++" or "#" right after a letters-only token is kept ("c++", "c#") unless
+//     a word character follows. Everything else separates: "o(n log n)" is
+//     "o", "n", "log", "n".
+//  4. Tokens shorter than min_length code points are dropped.
+//  5. remove_stopwords: the Snowball English stopword list plus modal verbs.
+//  6. stem: Snowball English stemmer (libstemmer).
+//  7. bigrams: after the unigrams of a text, "a_b" for every two adjacent
+//     kept tokens not separated by a dropped token or by sentence punctuation
+//     (. , ; : ! ? brackets quotes |).
 #ifndef SEEALSO_EMBEDDINGS_ANALYZER_H_
 #define SEEALSO_EMBEDDINGS_ANALYZER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace seealso {
 
 struct AnalyzerOptions {
-  // Drop common English function words ("the", "of", ...).
+  bool strip_markup = true;
+  bool normalize = true;
+  bool fold_accents = true;
+  int min_length = 1;
   bool remove_stopwords = true;
+  bool stem = true;
+  bool bigrams = true;
+
+  friend bool operator==(const AnalyzerOptions&, const AnalyzerOptions&) = default;
 };
 
-// Stateless and thread-safe: one Analyzer may serve all threads.
+// Thread-safe: one Analyzer may serve all threads (each thread gets its own
+// stemmer, since libstemmer's are not thread-safe).
 class Analyzer {
  public:
   explicit Analyzer(AnalyzerOptions options = {});
 
-  // Appends the terms of `text`, in order of appearance, to `terms`.
+  // Appends the terms of `text`, in order of appearance (bigrams after
+  // unigrams), to `terms`. Invalid UTF-8 bytes act as separators.
   void Analyze(absl::string_view text, std::vector<std::string>* terms) const;
 
   const AnalyzerOptions& options() const { return options_; }
@@ -26,6 +61,9 @@ class Analyzer {
  private:
   AnalyzerOptions options_;
 };
+
+// True if `word` (case-folded) is on the analyzer's English stopword list.
+bool IsStopword(absl::string_view word);
 
 }  // namespace seealso
 

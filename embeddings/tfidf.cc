@@ -6,44 +6,76 @@
 #include "absl/container/flat_hash_set.h"
 
 namespace seealso {
+namespace {
 
-absl::flat_hash_map<std::string, double> Embeddings::Count(const Article& article) const {
-  absl::flat_hash_map<std::string, double> counts;
+std::array<double, 6> WeightArray(const FieldWeights& w) {
+  return {w.title, w.question, w.answer, w.keywords, w.description, w.subject};
+}
+
+}  // namespace
+
+Embeddings::FieldCounts Embeddings::Count(const Article& article) const {
+  const std::array<const std::string*, 6> texts = {&article.title,    &article.question,
+                                                   &article.answer,   &article.keywords,
+                                                   &article.description, &article.subject};
+  const std::array<double, 6> weights = WeightArray(options_.fields);
+  FieldCounts counts;
   std::vector<std::string> terms;
-  auto add = [&](const std::string& text, double weight) {
-    if (weight <= 0 || text.empty()) return;
+  for (size_t f = 0; f < texts.size(); ++f) {
+    if (weights[f] <= 0 || texts[f]->empty()) continue;
     terms.clear();
-    analyzer_.Analyze(text, &terms);
-    for (const std::string& t : terms) counts[t] += weight;
-  };
-  const FieldWeights& w = options_.fields;
-  add(article.title, w.title);
-  add(article.question, w.question);
-  add(article.answer, w.answer);
-  add(article.keywords, w.keywords);
-  add(article.description, w.description);
-  add(article.subject, w.subject);
+    analyzer_.Analyze(*texts[f], &terms);
+    for (std::string& t : terms) ++counts[f][std::move(t)];
+  }
   return counts;
 }
 
-std::vector<std::pair<int32_t, float>> Embeddings::Weigh(
-    const absl::flat_hash_map<std::string, double>& counts) const {
-  std::vector<std::pair<int32_t, float>> row;
-  double norm2 = 0;
-  std::vector<std::pair<int32_t, double>> weights;
-  for (const auto& [term, count] : counts) {
-    auto it = column_.find(term);
-    if (it == column_.end()) continue;
-    // Weighted counts can be fractional: keep tf monotone and positive below 1.
-    const double tf = options_.tfidf.sublinear_tf && count > 1 ? 1 + std::log(count) : count;
-    const double v = tf * idf_[it->second];
-    weights.emplace_back(it->second, v);
-    norm2 += v * v;
+double Embeddings::Tf(double count) const {
+  return options_.tfidf.sublinear_tf && count > 1 ? 1 + std::log(count) : count;
+}
+
+std::vector<std::pair<int32_t, float>> Embeddings::Weigh(const FieldCounts& counts) const {
+  const std::array<double, 6> weights = WeightArray(options_.fields);
+  absl::flat_hash_map<int32_t, double> acc;
+  // The in-vocabulary (column, count) pairs of field f.
+  std::vector<std::pair<int32_t, int>> field;
+  auto columns_of = [&](size_t f) {
+    field.clear();
+    for (const auto& [term, c] : counts[f]) {
+      if (auto it = column_.find(term); it != column_.end()) field.emplace_back(it->second, c);
+    }
+  };
+  for (size_t f = 0; f < counts.size(); ++f) {
+    if (weights[f] <= 0) continue;
+    columns_of(f);
+    switch (options_.fields.combine) {
+      case FieldCombination::kCounts:
+        for (const auto& [col, c] : field) acc[col] += weights[f] * c;
+        break;
+      case FieldCombination::kFieldTf:
+        for (const auto& [col, c] : field) acc[col] += weights[f] * Tf(c) * idf_[col];
+        break;
+      case FieldCombination::kFieldVectors: {
+        double norm2 = 0;
+        for (const auto& [col, c] : field) norm2 += std::pow(Tf(c) * idf_[col], 2);
+        if (norm2 == 0) break;
+        const double scale = weights[f] / std::sqrt(norm2);
+        for (const auto& [col, c] : field) acc[col] += scale * Tf(c) * idf_[col];
+        break;
+      }
+    }
   }
-  std::sort(weights.begin(), weights.end());
+  std::vector<std::pair<int32_t, double>> weighted(acc.begin(), acc.end());
+  if (options_.fields.combine == FieldCombination::kCounts) {
+    for (auto& [col, v] : weighted) v = Tf(v) * idf_[col];
+  }
+  std::sort(weighted.begin(), weighted.end());
+  double norm2 = 0;
+  for (const auto& [col, v] : weighted) norm2 += v * v;
   const double norm = std::sqrt(norm2);
-  row.reserve(weights.size());
-  for (const auto& [col, v] : weights) row.emplace_back(col, static_cast<float>(v / norm));
+  std::vector<std::pair<int32_t, float>> row;
+  row.reserve(weighted.size());
+  for (const auto& [col, v] : weighted) row.emplace_back(col, static_cast<float>(v / norm));
   return row;
 }
 
@@ -53,12 +85,18 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   e.options_ = options;
   e.analyzer_ = Analyzer(options.analyzer);
 
-  std::vector<absl::flat_hash_map<std::string, double>> counts;
+  std::vector<FieldCounts> counts;
   counts.reserve(articles.size());
   absl::flat_hash_map<std::string, int64_t> df;
+  absl::flat_hash_set<absl::string_view> seen;
   for (const Article& a : articles) {
     counts.push_back(e.Count(a));
-    for (const auto& [term, c] : counts.back()) ++df[term];
+    seen.clear();
+    for (const auto& field : counts.back()) {
+      for (const auto& [term, c] : field) {
+        if (seen.insert(term).second) ++df[term];
+      }
+    }
   }
 
   const auto n = static_cast<double>(articles.size());

@@ -2,6 +2,7 @@
 #ifndef SEEALSO_EMBEDDINGS_TFIDF_H_
 #define SEEALSO_EMBEDDINGS_TFIDF_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,31 +18,57 @@ namespace seealso {
 using SparseMatrix = Eigen::SparseMatrix<float, Eigen::RowMajor, int32_t>;
 using SparseVector = Eigen::SparseVector<float, Eigen::RowMajor, int32_t>;
 
-// How much each field's terms count. A weight multiplies the field's term
-// counts before tf is taken, like repeating the field that many times.
+// How the weighted fields of an article become one vector. Every mode ends
+// with L2 normalisation; idf and document frequency are per article, not per
+// field (a term counts once per article whichever fields hold it).
+enum class FieldCombination {
+  // Weight multiplies the field's term counts, counts are summed over fields,
+  // then tf is taken: like repeating the field `weight` times. A long answer
+  // dominates the short fields unless their weights are large.
+  kCounts,
+  // tf is taken per field, then summed with the weights: v_t = idf_t * sum_f w_f tf(c_ft).
+  kFieldTf,
+  // Each field becomes its own L2-normalised tf-idf vector u_f, then v = sum_f w_f u_f.
+  // A field's share of the article vector is set by its weight alone, not by
+  // its length, so a one-line title can outweigh a long answer.
+  kFieldVectors,
+};
+
+// How much each field's terms count; 0 leaves the field out. The defaults
+// were measured on a judged Q&A corpus (docs/benchmarks.md): the question
+// carries the topic best, title and tags refine it, and description/subject
+// repeat question and tags.
 struct FieldWeights {
-  double title = 1.0;
-  double question = 1.0;
+  FieldCombination combine = FieldCombination::kFieldVectors;
+  double title = 0.5;
+  double question = 1.5;
   double answer = 1.0;
-  double keywords = 1.0;
+  double keywords = 0.4;
   double description = 0.0;
   double subject = 0.0;
+
+  friend bool operator==(const FieldWeights&, const FieldWeights&) = default;
 };
 
 struct TfidfOptions {
-  // tf = 1 + ln(count) instead of count.
+  // tf = 1 + ln(count) instead of count (for count > 1; a fractional
+  // kCounts count below 1 stays as is, keeping tf monotone and positive).
   bool sublinear_tf = true;
   // idf = ln((1 + n) / (1 + df)) + 1 instead of ln(n / df) + 1.
   bool smooth_idf = true;
   // Terms in fewer than min_df documents, or in more than max_df * n, are dropped.
   int min_df = 1;
   double max_df = 1.0;
+
+  friend bool operator==(const TfidfOptions&, const TfidfOptions&) = default;
 };
 
 struct EmbeddingOptions {
   AnalyzerOptions analyzer;
   FieldWeights fields;
   TfidfOptions tfidf;
+
+  friend bool operator==(const EmbeddingOptions&, const EmbeddingOptions&) = default;
 };
 
 // An immutable TF-IDF model fitted on a corpus, with the corpus's vectors.
@@ -64,11 +91,13 @@ class Embeddings {
   SparseVector Embed(const Article& article) const;
 
  private:
-  // Weighted term counts of one article, keyed by term.
-  absl::flat_hash_map<std::string, double> Count(const Article& article) const;
-  // Turns counts into an L2-normalised tf-idf row (sorted by column).
-  std::vector<std::pair<int32_t, float>> Weigh(
-      const absl::flat_hash_map<std::string, double>& counts) const;
+  // Term counts of each field with a positive weight, in FieldWeights order.
+  using FieldCounts = std::array<absl::flat_hash_map<std::string, int>, 6>;
+  FieldCounts Count(const Article& article) const;
+  // Turns counts into an L2-normalised tf-idf row (sorted by column); terms
+  // outside the vocabulary are ignored.
+  std::vector<std::pair<int32_t, float>> Weigh(const FieldCounts& counts) const;
+  double Tf(double count) const;
 
   EmbeddingOptions options_;
   Analyzer analyzer_;

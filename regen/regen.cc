@@ -119,8 +119,10 @@ absl::StatusOr<RegenSummary> Regen(const fs::path& dir, const RegenOptions& opti
   std::vector<FileResult> results;
   std::unique_ptr<const RelatedIndex> index;
   if (!corpus->articles.empty()) {
-    index = RelatedIndex::Build(std::move(corpus->articles));
-    const auto lists = index->AllTopK(RankOptions{.k = options.k}, options.jobs);
+    index = RelatedIndex::Build(std::move(corpus->articles), options.embedding);
+    RankOptions ranking = options.ranking;
+    ranking.k = options.k;
+    const auto lists = index->AllTopK(ranking, options.jobs);
     const int total = index->size();
     results.resize(static_cast<size_t>(total));
     std::atomic<int> next{0};

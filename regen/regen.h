@@ -9,6 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "embeddings/corpus.h"
+#include "embeddings/tfidf.h"
+#include "scoring/rank_options.h"
 
 namespace seealso {
 
@@ -21,6 +23,10 @@ enum class RegenMode {
 struct RegenOptions {
   // Related articles per file: the deduplicated top-k of RelatedIndex.
   int k = 4;
+  // How articles are embedded and ranked (ranking.k is replaced by k), so
+  // regen writes what the server, configured alike, returns.
+  EmbeddingOptions embedding;
+  RankOptions ranking;
   RegenMode mode = RegenMode::kWrite;
   // Worker threads for ranking and rewriting (0 = hardware concurrency).
   int jobs = 0;

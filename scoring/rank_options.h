@@ -25,6 +25,8 @@ struct Pruning {
   int64_t exact_below_postings = 0;
 
   bool exact() const { return query_terms == 0 && postings_per_term == 0; }
+
+  friend bool operator==(const Pruning&, const Pruning&) = default;
 };
 
 struct RankOptions {
@@ -61,6 +63,8 @@ struct RankOptions {
   // --- Output ---
   // If > 0, each result lists up to this many of its top contributing terms.
   int explain_terms = 0;
+
+  friend bool operator==(const RankOptions&, const RankOptions&) = default;
 };
 
 // Why candidates were left out of one list (each candidate counted once, for

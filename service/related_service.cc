@@ -229,6 +229,12 @@ absl::Status RelatedService::GetIndexInfo(const v1::GetIndexInfoRequest&,
   const EmbeddingOptions& eo = e.options();
   v1::EngineConfig* engine = response->mutable_engine();
   engine->set_remove_stopwords(eo.analyzer.remove_stopwords);
+  engine->set_strip_markup(eo.analyzer.strip_markup);
+  engine->set_normalize(eo.analyzer.normalize);
+  engine->set_fold_accents(eo.analyzer.fold_accents);
+  engine->set_min_length(eo.analyzer.min_length);
+  engine->set_stem(eo.analyzer.stem);
+  engine->set_bigrams(eo.analyzer.bigrams);
   engine->set_sublinear_tf(eo.tfidf.sublinear_tf);
   engine->set_smooth_idf(eo.tfidf.smooth_idf);
   engine->set_min_df(eo.tfidf.min_df);
@@ -240,6 +246,17 @@ absl::Status RelatedService::GetIndexInfo(const v1::GetIndexInfoRequest&,
   w["keywords"] = eo.fields.keywords;
   w["description"] = eo.fields.description;
   w["subject"] = eo.fields.subject;
+  switch (eo.fields.combine) {
+    case FieldCombination::kCounts:
+      engine->set_field_combination("counts");
+      break;
+    case FieldCombination::kFieldTf:
+      engine->set_field_combination("field_tf");
+      break;
+    case FieldCombination::kFieldVectors:
+      engine->set_field_combination("field_vectors");
+      break;
+  }
   return absl::OkStatus();
 }
 

@@ -286,8 +286,12 @@ TEST(RelatedServiceTest, IndexInfoDescribesTheSnapshot) {
   EXPECT_EQ(info.limits().max_k(), 50);
   EXPECT_EQ(info.limits().max_batch(), 1000);
   EXPECT_TRUE(info.engine().sublinear_tf());
-  EXPECT_EQ(info.engine().field_weights().at("title"), 1.0);
-  EXPECT_EQ(info.engine().field_weights().at("description"), 0.0);
+  const FieldWeights defaults;
+  EXPECT_EQ(info.engine().field_weights().at("title"), defaults.title);
+  EXPECT_EQ(info.engine().field_weights().at("question"), defaults.question);
+  EXPECT_EQ(info.engine().field_weights().at("description"), defaults.description);
+  EXPECT_EQ(info.engine().field_combination(), "field_vectors");
+  EXPECT_EQ(info.engine().stem(), AnalyzerOptions().stem);
 }
 
 }  // namespace

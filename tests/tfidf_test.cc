@@ -2,6 +2,7 @@
 #include "embeddings/tfidf.h"
 
 #include <cmath>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -21,9 +22,15 @@ std::vector<Article> ThreeDocs() {
   return {Doc(1, "apple banana"), Doc(2, "apple apple cherry"), Doc(3, "banana durian")};
 }
 
+// Every option pinned, so the hand computations below do not move with the
+// defaults: whitespace-like tokens, pooled counts of the title alone.
 EmbeddingOptions PlainOptions() {
   EmbeddingOptions o;
-  o.analyzer.remove_stopwords = false;
+  o.analyzer = {.strip_markup = false, .normalize = false, .fold_accents = false, .min_length = 1,
+                .remove_stopwords = false, .stem = false, .bigrams = false};
+  o.fields = {.combine = FieldCombination::kCounts, .title = 1, .question = 1, .answer = 1,
+              .keywords = 1, .description = 0, .subject = 0};
+  o.tfidf = {.sublinear_tf = true, .smooth_idf = true, .min_df = 1, .max_df = 1.0};
   return o;
 }
 
@@ -90,6 +97,65 @@ TEST(TfidfTest, FieldWeightMultipliesCounts) {
   const Embeddings e = Embeddings::Build(docs, o);
   EXPECT_NEAR(e.matrix().coeff(1, 0), 0.7898069, 1e-6);
   EXPECT_NEAR(e.matrix().coeff(1, 2), 0.6133555, 1e-6);
+}
+
+// Title "apple" (weight 2) and question "apple apple cherry" (weight 1), among
+// "apple banana" and "banana durian": the df and idf of ThreeDocs(),
+// idf(apple) = 1.2876821, idf(cherry) = 1.6931472.
+std::vector<Article> TwoFieldDocs() {
+  Article a = Doc(1, "apple");
+  a.question = "apple apple cherry";
+  return {Doc(9, "apple banana"), a, Doc(3, "banana durian")};
+}
+
+TEST(TfidfTest, CountsModePoolsWeightedCountsBeforeTf) {
+  EmbeddingOptions o = PlainOptions();
+  o.fields.title = 2.0;
+  const Embeddings e = Embeddings::Build(TwoFieldDocs(), o);
+  // apple: count 2 * 1 + 2 = 4, (1 + ln 4) * 1.2876821 = 3.0727885; cherry 1.6931472;
+  // norm 3.5083866 -> 0.8758409, 0.4825999.
+  EXPECT_NEAR(e.matrix().coeff(1, 0), 0.8758409, 1e-6);
+  EXPECT_NEAR(e.matrix().coeff(1, 2), 0.4825999, 1e-6);
+}
+
+TEST(TfidfTest, FieldTfModeWeighsEachFieldsTf) {
+  EmbeddingOptions o = PlainOptions();
+  o.fields.combine = FieldCombination::kFieldTf;
+  o.fields.title = 2.0;
+  const Embeddings e = Embeddings::Build(TwoFieldDocs(), o);
+  // apple: (2 * 1 + 1 * (1 + ln 2)) * 1.2876821 = 4.7555994; cherry 1.6931472;
+  // norm 5.0480168 -> 0.9420728, 0.3354084.
+  EXPECT_NEAR(e.matrix().coeff(1, 0), 0.9420728, 1e-6);
+  EXPECT_NEAR(e.matrix().coeff(1, 2), 0.3354084, 1e-6);
+}
+
+TEST(TfidfTest, FieldVectorsModeAddsNormalisedFieldVectors) {
+  EmbeddingOptions o = PlainOptions();
+  o.fields.combine = FieldCombination::kFieldVectors;
+  o.fields.title = 2.0;
+  const Embeddings e = Embeddings::Build(TwoFieldDocs(), o);
+  // Title unit vector: apple 1. Question: apple (1 + ln 2) * 1.2876821 = 2.1802353,
+  // cherry 1.6931472, norm 2.7604661 -> 0.7898069, 0.6133555.
+  // 2 * title + question: apple 2.7898069, cherry 0.6133555; norm 2.8564362
+  // -> 0.9766740, 0.2147275.
+  EXPECT_NEAR(e.matrix().coeff(1, 0), 0.9766740, 1e-6);
+  EXPECT_NEAR(e.matrix().coeff(1, 2), 0.2147275, 1e-6);
+}
+
+TEST(TfidfTest, FieldVectorsLetAShortTitleOutweighALongAnswer) {
+  // The title's share does not shrink as the answer grows: with weights 1 and 1
+  // the title term keeps at least 1/sqrt(2) of the (pre-normalisation) mass.
+  EmbeddingOptions o = PlainOptions();
+  o.fields.combine = FieldCombination::kFieldVectors;
+  Article a = Doc(1, "apple");
+  for (int i = 0; i < 50; ++i) a.answer += "w" + std::to_string(i) + " ";
+  const Embeddings e = Embeddings::Build({a, Doc(2, "banana")}, o);
+  // Title unit vector (apple 1) + answer unit vector (50 terms of equal idf, 1/sqrt(50) each):
+  // norm sqrt(1 + 1) = sqrt(2), so apple = 1/sqrt(2) = 0.7071068.
+  EXPECT_NEAR(e.matrix().coeff(0, 0), 0.7071068, 1e-6);
+  // Pooled counts give apple the same weight as each answer term: 1/sqrt(51).
+  o.fields.combine = FieldCombination::kCounts;
+  EXPECT_NEAR(Embeddings::Build({a, Doc(2, "banana")}, o).matrix().coeff(0, 0), 0.1400280, 1e-6);
 }
 
 TEST(TfidfTest, EmbedDraftUsesCorpusIdfAndIgnoresUnknownTerms) {

@@ -1,0 +1,131 @@
+// Each analysis rule checked on exact token lists.
+#include "embeddings/analyzer.h"
+
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace seealso {
+namespace {
+
+using ::testing::ElementsAre;
+
+// Only the steps a test names are on.
+AnalyzerOptions Bare() {
+  AnalyzerOptions o;
+  o.strip_markup = false;
+  o.normalize = false;
+  o.fold_accents = false;
+  o.min_length = 1;
+  o.remove_stopwords = false;
+  o.stem = false;
+  o.bigrams = false;
+  return o;
+}
+
+std::vector<std::string> Terms(absl::string_view text, const AnalyzerOptions& o) {
+  std::vector<std::string> terms;
+  Analyzer(o).Analyze(text, &terms);
+  return terms;
+}
+
+TEST(AnalyzerTest, TokensKeepTechnicalNames) {
+  EXPECT_THAT(Terms("c++ and c# beat f#x", Bare()), ElementsAre("c++", "and", "c#", "beat", "f", "x"));
+  EXPECT_THAT(Terms("16p11.2 deletion, covid-19; pi is 3.14.", Bare()),
+              ElementsAre("16p11.2", "deletion", "covid-19", "pi", "is", "3.14"));
+  EXPECT_THAT(Terms("o(n log n) time", Bare()), ElementsAre("o", "n", "log", "n", "time"));
+  EXPECT_THAT(Terms("don't split node.js", Bare()), ElementsAre("don't", "split", "node.js"));
+  // A hyphen between letters separates; "++" followed by a word character is no suffix.
+  EXPECT_THAT(Terms("feature-request a++b -x- end.", Bare()),
+              ElementsAre("feature", "request", "a", "b", "x", "end"));
+}
+
+TEST(AnalyzerTest, NormalizationFoldsCaseWidthAndQuotes) {
+  AnalyzerOptions o = Bare();
+  o.normalize = true;
+  // Fullwidth "ＡＢＣ" is NFKC "ABC"; "Straße" case-folds to "strasse"; "’" lumps to "'";
+  // the ligature "ﬁ" is "fi"; a soft hyphen (U+00AD) is ignorable.
+  EXPECT_THAT(Terms("ＡＢＣ Straße Don’t ﬁle co\u00ADop", o),
+              ElementsAre("abc", "strasse", "don't", "file", "coop"));
+  EXPECT_THAT(Terms("Naïve café", o), ElementsAre("naïve", "café"));
+  o.fold_accents = true;
+  EXPECT_THAT(Terms("Naïve café", o), ElementsAre("naive", "cafe"));
+  EXPECT_THAT(Terms("Naïve", Bare()), ElementsAre("Naïve"));
+}
+
+TEST(AnalyzerTest, MarkupResidueIsStripped) {
+  AnalyzerOptions o = Bare();
+  o.strip_markup = true;
+  EXPECT_THAT(Terms("ways:\\n\\n1. **Bold** and __under__ `code`\\n2) ## Head", o),
+              ElementsAre("ways", "Bold", "and", "under", "code", "Head"));
+  EXPECT_THAT(Terms("<p>Tom&nbsp;&amp;&#74;&#x65;rry</p> <br/>x", o),
+              ElementsAre("Tom", "Jerry", "x"));
+  EXPECT_THAT(Terms("see https://example.com/a-b?c=1 and www.x.org now", o),
+              ElementsAre("see", "and", "now"));
+  // Not list numbers: a number after a word, a decimal, a number without a following space.
+  EXPECT_THAT(Terms("costs 10. Then 2.5 and 3.x", o),
+              ElementsAre("costs", "10", "Then", "2.5", "and", "3.x"));
+  // A '<' that opens no tag, an unknown entity, and "&" alone.
+  EXPECT_THAT(Terms("a < b > c &bogus; d & e", o), ElementsAre("a", "b", "c", "d", "e"));
+  // Without strip_markup the residue turns into tokens.
+  EXPECT_THAT(Terms("1. &nbsp;x", Bare()), ElementsAre("1", "nbsp", "x"));
+}
+
+TEST(AnalyzerTest, MinLengthCountsCodePoints) {
+  AnalyzerOptions o = Bare();
+  o.min_length = 2;
+  EXPECT_THAT(Terms("a ab é éa c#", o), ElementsAre("ab", "éa", "c#"));
+}
+
+TEST(AnalyzerTest, StopwordsAndStemming) {
+  AnalyzerOptions o = Bare();
+  o.remove_stopwords = true;
+  EXPECT_THAT(Terms("the running of the dogs can't stop also", o),
+              ElementsAre("running", "dogs", "stop"));
+  o.stem = true;
+  EXPECT_THAT(Terms("the running of the dogs connected generously", o),
+              ElementsAre("run", "dog", "connect", "generous"));
+  EXPECT_TRUE(IsStopword("the"));
+  EXPECT_FALSE(IsStopword("theory"));
+}
+
+TEST(AnalyzerTest, BigramsJoinAdjacentKeptTerms) {
+  AnalyzerOptions o = Bare();
+  o.remove_stopwords = true;
+  o.bigrams = true;
+  // No bigram across the stopword "of" or across the comma.
+  EXPECT_THAT(Terms("graph theory of random walks, fast mixing", o),
+              ElementsAre("graph", "theory", "random", "walks", "fast", "mixing", "graph_theory",
+                          "random_walks", "fast_mixing"));
+  o.stem = true;
+  EXPECT_THAT(Terms("feature-requests", o), ElementsAre("featur", "request", "featur_request"));
+}
+
+TEST(AnalyzerTest, InvalidUtf8BytesSeparate) {
+  EXPECT_THAT(Terms("ab\xff" "cd", Bare()), ElementsAre("ab", "cd"));
+  AnalyzerOptions o = Bare();
+  o.normalize = true;
+  EXPECT_THAT(Terms("AB\xc3" "CD", o), ElementsAre("ab", "cd"));
+}
+
+TEST(AnalyzerTest, StemmingIsSafeAcrossThreads) {
+  AnalyzerOptions o = Bare();
+  o.normalize = o.remove_stopwords = o.stem = true;
+  const Analyzer analyzer(o);
+  std::vector<std::vector<std::string>> out(4);
+  std::vector<std::thread> threads;
+  for (auto& terms : out) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        terms.clear();
+        analyzer.Analyze("Connected graphs and running algorithms", &terms);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& terms : out) EXPECT_THAT(terms, ElementsAre("connect", "graph", "run", "algorithm"));
+}
+
+}  // namespace
+}  // namespace seealso
