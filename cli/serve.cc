@@ -1,4 +1,6 @@
+#include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <pthread.h>
@@ -115,12 +117,17 @@ int Serve() {
   if (!(*server)->Reload().ok()) return 2;  // logged by Reload
 
   std::vector<std::thread> reloads;
+  std::atomic<int> building{0};
   for (;;) {
     int sig = 0;
     sigwait(&signals, &sig);
     if (sig == SIGHUP) {
       // Off this thread, so a SIGTERM during a long build is still handled.
-      reloads.emplace_back([s = server->get()] { s->Reload().IgnoreError(); });
+      ++building;
+      reloads.emplace_back([s = server->get(), &building] {
+        s->Reload().IgnoreError();
+        --building;
+      });
       continue;
     }
     LogToStderr(LogLine("info", "signal", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}}));
@@ -128,6 +135,12 @@ int Serve() {
   }
   (*server)->Shutdown();
   (*server)->Wait();
+  if (const int n = building.load(); n > 0) {
+    // A build can take minutes on a large corpus; the calls are drained and
+    // nothing is being written, so leave without waiting for it.
+    LogToStderr(LogLine("info", "shutdown", {{"phase", "exit"}, {"abandoned_reloads", std::to_string(n)}}));
+    std::_Exit(0);
+  }
   for (std::thread& t : reloads) t.join();
   return 0;
 }
