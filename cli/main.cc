@@ -15,7 +15,6 @@
 #include "absl/strings/numbers.h"
 #include "cli/commands.h"
 #include "config/config.h"
-#include "embeddings/corpus.h"
 
 ABSL_FLAG(std::string, config, "",
           "YAML configuration file (docs/configuration.md); default: built-in defaults");

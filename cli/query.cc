@@ -6,22 +6,50 @@
 #include "grpcpp/grpcpp.h"
 #include "seealso/v1/related.grpc.pb.h"
 
+ABSL_FLAG(std::string, url, "", "query: ask by article URL instead of --id");
+ABSL_FLAG(std::string, text, "", "query: ask for articles related to this draft text instead");
+ABSL_FLAG(int, explain, 0, "query: show up to this many contributing terms per result");
+
 namespace seealso::cli {
 
 int Query() {
   const std::string server = absl::GetFlag(FLAGS_server);
   const int64_t id = absl::GetFlag(FLAGS_id);
+  const std::string url = absl::GetFlag(FLAGS_url);
+  const std::string text = absl::GetFlag(FLAGS_text);
+  if ((id != 0) + !url.empty() + !text.empty() != 1) {
+    PrintError("query", "give exactly one of --id, --url, --text");
+    return 2;
+  }
   auto stub = v1::RelatedArticles::NewStub(
       grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
-  v1::GetRelatedRequest request;
-  request.set_id(id);
-  request.set_k(absl::GetFlag(FLAGS_k) == 0 ? 4 : absl::GetFlag(FLAGS_k));
-  v1::GetRelatedResponse response;
+  v1::ScoringOptions options;
+  options.set_explain_terms(absl::GetFlag(FLAGS_explain));
+  const int k = absl::GetFlag(FLAGS_k) == 0 ? 4 : absl::GetFlag(FLAGS_k);
+  google::protobuf::RepeatedPtrField<v1::RelatedArticle> related;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  const grpc::Status status = stub->GetRelated(&context, request, &response);
+  grpc::Status status;
+  if (!text.empty()) {
+    v1::GetRelatedForTextRequest request;
+    request.set_text(text);
+    request.set_k(k);
+    *request.mutable_options() = options;
+    v1::GetRelatedForTextResponse response;
+    status = stub->GetRelatedForText(&context, request, &response);
+    related = response.related();
+  } else {
+    v1::GetRelatedRequest request;
+    if (id != 0) request.set_id(id);
+    if (!url.empty()) request.set_url(url);
+    request.set_k(k);
+    *request.mutable_options() = options;
+    v1::GetRelatedResponse response;
+    status = stub->GetRelated(&context, request, &response);
+    related = response.related();
+  }
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
-    PrintError("query", absl::StrCat("article ", id, " not found on ", server));
+    PrintError("query", absl::StrCat(status.error_message(), " on ", server));
     return 1;
   }
   if (!status.ok()) {
@@ -31,9 +59,12 @@ int Query() {
   }
   std::printf("%-4s %-10s %-7s %-20s %s\n", "rank", "id", "score", "subject", "title");
   int rank = 0;
-  for (const v1::RelatedArticle& r : response.related()) {
+  for (const v1::RelatedArticle& r : related) {
     std::printf("%-4d %-10lld %-7.4f %-20s %s\n", ++rank, static_cast<long long>(r.id()),
                 static_cast<double>(r.score()), r.subject().c_str(), r.title().c_str());
+    for (const v1::TermContribution& t : r.explanation()) {
+      std::printf("       %-20s %.4f\n", t.term().c_str(), static_cast<double>(t.contribution()));
+    }
   }
   return 0;
 }

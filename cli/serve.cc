@@ -1,55 +1,147 @@
+#include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
+#include <fstream>
 #include <pthread.h>
+#include <sstream>
+#include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
+#include "service/corpus_loader.h"
 #include "service/server.h"
 
+ABSL_FLAG(std::string, admin_listen, "",
+          "serve: second, loopback-only host:port where admin RPCs need no token (\"\" = none)");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "serve: file holding the admin token; ReloadIndex then needs "
+          "'authorization: Bearer <token>' (\"\" = admin RPCs only on --admin_listen)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "serve: host:port for Prometheus GET /metrics, e.g. 127.0.0.1:9464 (\"\" = off)");
+ABSL_FLAG(std::string, tls_cert, "", "serve: server certificate chain, PEM (enables TLS)");
+ABSL_FLAG(std::string, tls_key, "", "serve: server private key, PEM");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "serve: CA bundle, PEM; clients must present a certificate it signed (mTLS)");
+ABSL_FLAG(int, default_k, 4, "serve: k when a request leaves it 0");
+ABSL_FLAG(int, max_k, 100, "serve: largest k a request may ask for");
+ABSL_FLAG(int, max_batch, 1000, "serve: most ids in one BatchGetRelated");
+ABSL_FLAG(int, max_request_bytes, 1 << 20, "serve: largest request message, bytes");
+ABSL_FLAG(int, shutdown_grace_ms, 5000,
+          "serve: how long SIGTERM/SIGINT lets in-flight calls finish before cancelling them");
+
 namespace seealso::cli {
+namespace {
+
+absl::StatusOr<ServerOptions> ServerOptionsFromFlags() {
+  ServerOptions o;
+  o.listen = absl::GetFlag(FLAGS_listen);
+  o.admin_listen = absl::GetFlag(FLAGS_admin_listen);
+  o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  o.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  o.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  o.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  o.limits = ServiceLimits{.default_k = absl::GetFlag(FLAGS_default_k),
+                           .max_k = absl::GetFlag(FLAGS_max_k),
+                           .max_batch = absl::GetFlag(FLAGS_max_batch),
+                           .max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes)};
+  if (o.limits.max_k < 1 || o.limits.default_k < 1 || o.limits.default_k > o.limits.max_k) {
+    return absl::InvalidArgumentError("--default_k, --max_k: need 1 <= default_k <= max_k");
+  }
+  if (o.limits.max_batch < 1 || o.limits.max_request_bytes < 1024) {
+    return absl::InvalidArgumentError("--max_batch >= 1 and --max_request_bytes >= 1024 required");
+  }
+  o.shutdown_grace = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  if (const std::string path = absl::GetFlag(FLAGS_admin_token_file); !path.empty()) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    o.admin_token = std::string(absl::StripAsciiWhitespace(text.str()));
+    if (!in || o.admin_token.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--admin_token_file: cannot read a token from ", path));
+    }
+  }
+  return o;
+}
+
+}  // namespace
 
 int Serve() {
-  // Block the shutdown signals in every thread (gRPC's included) before any
-  // start, so that only sigwait() below receives them.
+  // Block the signals in every thread (gRPC's included) before any starts, so
+  // that only sigwait() below receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  const std::string corpus = absl::GetFlag(FLAGS_corpus);
+  if (corpus.empty()) {
+    PrintError("serve", "--corpus is required");
+    return 2;
+  }
+  absl::StatusOr<ServerOptions> options = ServerOptionsFromFlags();
+  if (!options.ok()) {
+    PrintError("serve", options.status().message());
+    return 2;
+  }
+  absl::StatusOr<LoadOptions> load = LoadOptionsFromFlags();
+  if (!load.ok()) {
+    PrintError("serve", load.status().message());
+    return 2;
+  }
+  // Read once: a reload rebuilds the corpus under the configuration the
+  // process started with.
   absl::StatusOr<Config> config = ConfigFromFlags();
   if (!config.ok()) {
     PrintError("serve", config.status().message());
     return 2;
   }
-  auto index = LoadIndexFromFlags(*config);
-  if (!index.ok()) {
-    PrintError("serve", index.status().message());
-    return 2;
-  }
-  const int articles = (*index)->size();
-  const size_t terms = (*index)->embeddings().terms().size();
-  auto service =
-      std::make_shared<const RelatedService>(*std::move(index), ServiceLimits{}, config->ranking);
-  ServerOptions options;
-  options.listen = absl::GetFlag(FLAGS_listen);
-  auto server = Server::Start(service, options);
+  auto loader = [load = *load, embedding = config->embedding](const std::string& dir) {
+    return LoadIndexFromCorpus(dir, load, embedding, [](const LoadError& e) {
+      LogToStderr(LogLine("warning", "skipped_file", {{"error", e.message}}));
+    });
+  };
+  auto holder = std::make_shared<IndexHolder>(loader, corpus);
+  auto service = std::make_shared<RelatedService>(holder, options->limits, config->ranking);
+  // Listening before the index is built lets probes see NOT_SERVING meanwhile.
+  auto server = Server::Start(service, *options);
   if (!server.ok()) {
     PrintError("serve", server.status().message());
-    return 1;
+    return server.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
   }
-  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  std::fprintf(stderr, "seealso serve: ready on %s:%d, %d articles, %zu terms\n", host.c_str(),
-               (*server)->port(), articles, terms);
-  std::fflush(stderr);
+  if (!(*server)->Reload().ok()) return 2;  // logged by Reload
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  std::fprintf(stderr, "seealso serve: %s received, draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::vector<std::thread> reloads;
+  std::atomic<int> building{0};
+  for (;;) {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig == SIGHUP) {
+      // Off this thread, so a SIGTERM during a long build is still handled.
+      ++building;
+      reloads.emplace_back([s = server->get(), &building] {
+        s->Reload().IgnoreError();
+        --building;
+      });
+      continue;
+    }
+    LogToStderr(LogLine("info", "signal", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}}));
+    break;
+  }
   (*server)->Shutdown();
   (*server)->Wait();
-  std::fprintf(stderr, "seealso serve: stopped\n");
+  if (const int n = building.load(); n > 0) {
+    // A build can take minutes on a large corpus; the calls are drained and
+    // nothing is being written, so leave without waiting for it.
+    LogToStderr(LogLine("info", "shutdown", {{"phase", "exit"}, {"abandoned_reloads", std::to_string(n)}}));
+    std::_Exit(0);
+  }
+  for (std::thread& t : reloads) t.join();
   return 0;
 }
 

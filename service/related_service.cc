@@ -1,6 +1,7 @@
 #include "service/related_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace seealso {
 namespace {
@@ -11,22 +12,55 @@ absl::Status OutOfRange(absl::string_view field, absl::string_view range, double
   return absl::InvalidArgumentError(absl::StrCat(field, ": must be ", range, ", got ", got));
 }
 
+void FillRelated(const RelatedIndex& index, const std::vector<Related>& related,
+                 google::protobuf::RepeatedPtrField<v1::RelatedArticle>* out) {
+  const std::vector<std::string>& terms = index.embeddings().terms();
+  out->Reserve(static_cast<int>(related.size()));
+  for (const Related& r : related) {
+    const Article& a = index.article(r.doc);
+    v1::RelatedArticle* o = out->Add();
+    o->set_id(a.id);
+    o->set_title(a.title);
+    o->set_subject(a.subject);
+    o->set_url(a.url);
+    o->set_score(r.score);
+    for (const TermContribution& t : r.explanation) {
+      v1::TermContribution* e = o->add_explanation();
+      e->set_term(terms[t.term]);
+      e->set_contribution(t.contribution);
+    }
+  }
+}
+
 }  // namespace
 
-RelatedService::RelatedService(std::shared_ptr<const RelatedIndex> index, ServiceLimits limits,
-                               RankOptions defaults)
-    : index_(std::move(index)), limits_(limits), defaults_(std::move(defaults)) {}
+void ToProto(const SnapshotVersion& version, v1::SnapshotVersion* out) {
+  out->set_generation(version.generation);
+  out->set_checksum(version.checksum);
+}
 
-absl::Status RelatedService::GetRelated(const v1::GetRelatedRequest& request,
-                                        v1::GetRelatedResponse* response) const {
+RelatedService::RelatedService(std::shared_ptr<IndexHolder> holder, ServiceLimits limits,
+                               RankOptions defaults)
+    : holder_(std::move(holder)), limits_(limits), defaults_(std::move(defaults)) {}
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> RelatedService::Serving() const {
+  std::shared_ptr<const Snapshot> snapshot = holder_->Current();
+  if (snapshot == nullptr) return absl::UnavailableError("no index loaded yet");
+  return snapshot;
+}
+
+absl::StatusOr<RankOptions> RelatedService::Options(int32_t k, const v1::ScoringOptions& o) const {
   RankOptions options = defaults_;
-  options.k = request.k() == 0 ? limits_.default_k : request.k();
-  if (options.k < 1 || options.k > limits_.max_k) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("k: must be between 1 and ", limits_.max_k, " (0 = default ",
-                     limits_.default_k, "), got ", request.k()));
+  options.k = k == 0 ? limits_.default_k : k;
+  if (options.k < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("k: must be between 1 and ", limits_.max_k,
+                                                   " (0 = default ", limits_.default_k,
+                                                   "), got ", k));
   }
-  const v1::ScoringOptions& o = request.options();
+  if (options.k > limits_.max_k) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("k: at most ", limits_.max_k, " (server limit), got ", k));
+  }
   if (o.has_min_score()) {
     if (!(o.min_score() >= 0 && o.min_score() <= 1)) {
       return OutOfRange("options.min_score", "in [0, 1]", o.min_score());
@@ -60,25 +94,168 @@ absl::Status RelatedService::GetRelated(const v1::GetRelatedRequest& request,
                                   o.exclude_subjects().end());
   options.exclude_ids.insert(options.exclude_ids.end(), o.exclude_ids().begin(),
                              o.exclude_ids().end());
+  return options;
+}
 
-  const std::optional<int32_t> doc = index_->Find(request.id());
-  if (!doc) return absl::NotFoundError(absl::StrCat("id: no article with id ", request.id()));
-
-  response->set_id(request.id());
-  const std::vector<std::string>& terms = index_->embeddings().terms();
-  for (const Related& r : index_->TopK(*doc, options)) {
-    const Article& a = index_->article(r.doc);
-    v1::RelatedArticle* out = response->add_related();
-    out->set_id(a.id);
-    out->set_title(a.title);
-    out->set_subject(a.subject);
-    out->set_url(a.url);
-    out->set_score(r.score);
-    for (const TermContribution& t : r.explanation) {
-      v1::TermContribution* e = out->add_explanation();
-      e->set_term(terms[t.term]);
-      e->set_contribution(t.contribution);
+absl::Status RelatedService::GetRelated(const v1::GetRelatedRequest& request,
+                                        v1::GetRelatedResponse* response) const {
+  absl::StatusOr<RankOptions> options = Options(request.k(), request.options());
+  if (!options.ok()) return options.status();
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = Serving();
+  if (!snapshot.ok()) return snapshot.status();
+  const Snapshot& snap = **snapshot;
+  std::optional<int32_t> doc;
+  switch (request.article_case()) {
+    case v1::GetRelatedRequest::kId:
+      doc = snap.index->Find(request.id());
+      if (!doc) return absl::NotFoundError(absl::StrCat("id: no article with id ", request.id()));
+      break;
+    case v1::GetRelatedRequest::kUrl: {
+      const std::string url = CanonicalUrl(request.url());
+      if (url.empty()) return absl::InvalidArgumentError("url: must not be empty");
+      auto it = snap.doc_of_url.find(url);
+      if (it == snap.doc_of_url.end()) {
+        return absl::NotFoundError(absl::StrCat("url: no article at ", request.url()));
+      }
+      doc = it->second;
+      break;
     }
+    case v1::GetRelatedRequest::ARTICLE_NOT_SET:
+      return absl::InvalidArgumentError("id: set id or url");
+  }
+  response->set_id(snap.index->article(*doc).id);
+  FillRelated(*snap.index, snap.index->TopK(*doc, *options), response->mutable_related());
+  ToProto(snap.version, response->mutable_snapshot());
+  return absl::OkStatus();
+}
+
+absl::Status RelatedService::GetRelatedForText(const v1::GetRelatedForTextRequest& request,
+                                               v1::GetRelatedForTextResponse* response) const {
+  if (request.title().empty() && request.question().empty() && request.text().empty() &&
+      request.keywords().empty()) {
+    return absl::InvalidArgumentError("text: one of title, question, text, keywords is required");
+  }
+  absl::StatusOr<RankOptions> options = Options(request.k(), request.options());
+  if (!options.ok()) return options.status();
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = Serving();
+  if (!snapshot.ok()) return snapshot.status();
+  const Snapshot& snap = **snapshot;
+  Article draft;
+  draft.title = request.title();
+  draft.question = request.question();
+  draft.answer = request.text();
+  draft.keywords = request.keywords();
+  draft.subject = request.subject();
+  const SparseVector query = snap.index->embeddings().Embed(draft);
+  FillRelated(*snap.index, snap.index->TopKForVector(query, draft.subject, *options),
+              response->mutable_related());
+  ToProto(snap.version, response->mutable_snapshot());
+  return absl::OkStatus();
+}
+
+absl::Status RelatedService::BatchGetRelated(const v1::BatchGetRelatedRequest& request,
+                                             v1::BatchGetRelatedResponse* response,
+                                             const CallCheck& check) const {
+  if (request.ids().empty()) return absl::InvalidArgumentError("ids: must not be empty");
+  if (request.ids_size() > limits_.max_batch) {
+    return absl::ResourceExhaustedError(absl::StrCat("ids: at most ", limits_.max_batch,
+                                                     " per call (server limit), got ",
+                                                     request.ids_size()));
+  }
+  absl::StatusOr<RankOptions> options = Options(request.k(), request.options());
+  if (!options.ok()) return options.status();
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = Serving();
+  if (!snapshot.ok()) return snapshot.status();
+  const RelatedIndex& index = *(*snapshot)->index;
+  for (int64_t id : request.ids()) {
+    if (check) {
+      if (absl::Status s = check(); !s.ok()) return s;
+    }
+    v1::BatchItem* item = response->add_items();
+    item->set_id(id);
+    const std::optional<int32_t> doc = index.Find(id);
+    if (!doc) {
+      item->mutable_error()->set_code(static_cast<int32_t>(absl::StatusCode::kNotFound));
+      item->mutable_error()->set_message(absl::StrCat("id: no article with id ", id));
+      continue;
+    }
+    FillRelated(index, index.TopK(*doc, *options), item->mutable_related());
+  }
+  ToProto((*snapshot)->version, response->mutable_snapshot());
+  return absl::OkStatus();
+}
+
+absl::Status RelatedService::StreamAllRelated(
+    const v1::StreamAllRelatedRequest& request,
+    const std::function<bool(const v1::StreamAllRelatedResponse&)>& write,
+    const CallCheck& check) const {
+  absl::StatusOr<RankOptions> options = Options(request.k(), request.options());
+  if (!options.ok()) return options.status();
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = Serving();
+  if (!snapshot.ok()) return snapshot.status();
+  const RelatedIndex& index = *(*snapshot)->index;
+  v1::StreamAllRelatedResponse message;
+  for (int32_t doc = 0; doc < index.size(); ++doc) {
+    if (check) {
+      if (absl::Status s = check(); !s.ok()) return s;
+    }
+    message.Clear();
+    message.set_id(index.article(doc).id);
+    FillRelated(index, index.TopK(doc, *options), message.mutable_related());
+    ToProto((*snapshot)->version, message.mutable_snapshot());
+    if (!write(message)) return absl::CancelledError("the client stopped reading the stream");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RelatedService::GetIndexInfo(const v1::GetIndexInfoRequest&,
+                                          v1::GetIndexInfoResponse* response) const {
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = Serving();
+  if (!snapshot.ok()) return snapshot.status();
+  const Snapshot& snap = **snapshot;
+  const Embeddings& e = snap.index->embeddings();
+  response->set_article_count(snap.index->size());
+  response->set_vocabulary_size(static_cast<int32_t>(e.terms().size()));
+  ToProto(snap.version, response->mutable_snapshot());
+  *response->mutable_build_time() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(snap.built_at));
+  response->set_build_seconds(snap.build_seconds);
+  response->set_source(snap.source);
+  v1::ServerLimits* limits = response->mutable_limits();
+  limits->set_default_k(limits_.default_k);
+  limits->set_max_k(limits_.max_k);
+  limits->set_max_batch(limits_.max_batch);
+  limits->set_max_request_bytes(limits_.max_request_bytes);
+  const EmbeddingOptions& eo = e.options();
+  v1::EngineConfig* engine = response->mutable_engine();
+  engine->set_remove_stopwords(eo.analyzer.remove_stopwords);
+  engine->set_strip_markup(eo.analyzer.strip_markup);
+  engine->set_normalize(eo.analyzer.normalize);
+  engine->set_fold_accents(eo.analyzer.fold_accents);
+  engine->set_min_length(eo.analyzer.min_length);
+  engine->set_stem(eo.analyzer.stem);
+  engine->set_bigrams(eo.analyzer.bigrams);
+  engine->set_sublinear_tf(eo.tfidf.sublinear_tf);
+  engine->set_smooth_idf(eo.tfidf.smooth_idf);
+  engine->set_min_df(eo.tfidf.min_df);
+  engine->set_max_df(eo.tfidf.max_df);
+  auto& w = *engine->mutable_field_weights();
+  w["title"] = eo.fields.title;
+  w["question"] = eo.fields.question;
+  w["answer"] = eo.fields.answer;
+  w["keywords"] = eo.fields.keywords;
+  w["description"] = eo.fields.description;
+  w["subject"] = eo.fields.subject;
+  switch (eo.fields.combine) {
+    case FieldCombination::kCounts:
+      engine->set_field_combination("counts");
+      break;
+    case FieldCombination::kFieldTf:
+      engine->set_field_combination("field_tf");
+      break;
+    case FieldCombination::kFieldVectors:
+      engine->set_field_combination("field_vectors");
+      break;
   }
   return absl::OkStatus();
 }

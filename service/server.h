@@ -1,14 +1,19 @@
 // The gRPC server: a thin adapter from seealso.v1.RelatedArticles onto
-// RelatedService, plus the standard health and reflection services.
+// RelatedService, plus the standard health and reflection services, TLS,
+// admin authorisation, metrics, hot reload and graceful shutdown.
 #ifndef SEEALSO_SERVICE_SERVER_H_
 #define SEEALSO_SERVICE_SERVER_H_
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "service/log.h"
+#include "service/metrics.h"
 #include "service/related_service.h"
+#include "service/server_options.h"
 
 namespace grpc {
 class Server;
@@ -16,34 +21,53 @@ class Server;
 
 namespace seealso {
 
-struct ServerOptions {
-  // host:port; port 0 picks a free port (see Server::port()).
-  std::string listen = "127.0.0.1:50051";
-};
-
 class Server {
  public:
-  // Binds and starts serving `service`; health reports SERVING once this returns.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(std::shared_ptr<const RelatedService> service,
-                                                       const ServerOptions& options);
+  // Binds every configured listener and starts serving `service`. Health
+  // reports SERVING only while the service's holder has an index: at once if
+  // it already has one, else after the first successful Reload(). Fails
+  // (INVALID_ARGUMENT naming the option) on bad TLS files or a non-loopback
+  // admin_listen; UNAVAILABLE if a port cannot be bound. Log lines go to `log`.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(std::shared_ptr<RelatedService> service,
+                                                       const ServerOptions& options,
+                                                       LogSink log = LogToStderr);
   ~Server();
 
-  // The bound port (useful when asked for port 0).
+  // The bound ports (useful when asked for port 0); 0 when not configured.
   int port() const { return port_; }
+  int admin_port() const { return admin_port_; }
+  int metrics_port() const { return metrics_->port(); }
+  Metrics& metrics() { return *metrics_; }
 
-  // Stops accepting calls, lets in-flight calls finish for up to `grace`, then
-  // cancels the rest. Safe to call once from any thread.
-  void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
+  // Loads `source` ("" = the configured one) beside the serving index and
+  // swaps it in; a failure leaves the old one serving. Either way it is
+  // logged and counted. What SIGHUP and the ReloadIndex RPC do.
+  absl::StatusOr<std::shared_ptr<const Snapshot>> Reload(const std::string& source = "");
+
+  // Health goes NOT_SERVING, new calls get UNAVAILABLE, in-flight calls have
+  // options.shutdown_grace to finish before being cancelled. Blocks until
+  // then. Idempotent; safe from any thread.
+  void Shutdown();
   // Blocks until the server has shut down.
   void Wait();
 
  private:
   class Adapter;
   Server() = default;
+  void SetServing(bool serving);
 
+  std::shared_ptr<RelatedService> service_;
+  ServerOptions options_;
+  LogSink log_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Adapter> adapter_;
+  std::unique_ptr<Adapter> admin_adapter_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> admin_server_;
   int port_ = 0;
+  int admin_port_ = 0;
+  std::mutex shutdown_mu_;
+  bool shut_down_ = false;
 };
 
 }  // namespace seealso

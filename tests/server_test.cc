@@ -1,61 +1,139 @@
-// End to end: a real gRPC server in-process on an ephemeral loopback port.
+// End to end: a real gRPC server in-process on ephemeral loopback ports, every
+// RPC and status code, health, reflection, hot reload, shutdown, admin
+// authorisation and metrics.
 #include "service/server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
 #include "absl/container/flat_hash_set.h"
-#include "embeddings/corpus.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "seealso/v1/related.grpc.pb.h"
+#include "service/corpus_loader.h"
 #include "tests/health_client.h"
+#include "tests/service_testing.h"
 
 namespace seealso {
 namespace {
 
+using ::testing::Contains;
 using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+constexpr char kSample[] = SEEALSO_SOURCE_DIR "/data/sample";
+constexpr char kToken[] = "s3cret-token";
+
+std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+// The body of GET /metrics, over a plain loopback socket.
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) response.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  return response;
+}
 
 class ServerTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<Corpus> corpus = LoadCorpus(SEEALSO_SOURCE_DIR "/data/sample");
-    ASSERT_TRUE(corpus.ok()) << corpus.status();
-    service_ = new std::shared_ptr<const RelatedService>(std::make_shared<const RelatedService>(
-        std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(std::move(corpus->articles)))));
-  }
-  static void TearDownTestSuite() { delete service_; }
-
-  void SetUp() override {
-    auto server = Server::Start(*service_, ServerOptions{.listen = "127.0.0.1:0"});
+  // Starts a server over `holder` (default: the sample corpus, loaded).
+  void StartServer(ServerOptions options = {}, std::shared_ptr<IndexHolder> holder = nullptr) {
+    if (holder == nullptr) {
+      holder = std::make_shared<IndexHolder>(
+          [](const std::string& dir) { return LoadIndexFromCorpus(dir); }, kSample);
+      holder->Install(testing::SampleIndex(), kSample);
+    }
+    if (options.listen == "127.0.0.1:50051") options.listen = "127.0.0.1:0";
+    auto server = Server::Start(std::make_shared<RelatedService>(holder, options.limits), options,
+                                [this](const std::string& line) {
+                                  std::lock_guard<std::mutex> lock(log_mu_);
+                                  log_.push_back(line);
+                                });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     ASSERT_GT(server_->port(), 0);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = Channel(server_->port());
     stub_ = v1::RelatedArticles::NewStub(channel_);
+  }
+
+  static std::shared_ptr<grpc::Channel> Channel(int port) {
+    return grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                               grpc::InsecureChannelCredentials());
   }
 
   grpc::Status Call(int64_t id, int k, v1::GetRelatedResponse* response) {
     v1::GetRelatedRequest request;
     request.set_id(id);
     request.set_k(k);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return stub_->GetRelated(&context, request, response);
+    return stub_->GetRelated(Context().get(), request, response);
   }
 
-  static std::shared_ptr<const RelatedService>* service_;
+  grpc::Status Reload(const std::string& source, const std::string& authorization,
+                      v1::ReloadIndexResponse* response,
+                      v1::RelatedArticles::Stub* stub = nullptr) {
+    v1::ReloadIndexRequest request;
+    request.set_source(source);
+    auto context = Context(std::chrono::seconds(60));
+    if (!authorization.empty()) context->AddMetadata("authorization", authorization);
+    return (stub ? stub : stub_.get())->ReloadIndex(context.get(), request, response);
+  }
+
+  uint64_t ServingGeneration() {
+    v1::GetIndexInfoResponse info;
+    EXPECT_TRUE(stub_->GetIndexInfo(Context().get(), {}, &info).ok());
+    return info.snapshot().generation();
+  }
+
+  bool Logged(absl::string_view fragment) {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    for (const std::string& line : log_) {
+      if (absl::StrContains(line, fragment)) return true;
+    }
+    return false;
+  }
+
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
   std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RelatedArticles::Stub> stub_;
 };
 
-std::shared_ptr<const RelatedService>* ServerTest::service_ = nullptr;
-
 TEST_F(ServerTest, GetRelatedReturnsKDistinctArticlesNotSelf) {
+  StartServer();
   v1::GetRelatedResponse response;
   const grpc::Status status = Call(171811, 4, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.id(), 171811);
+  EXPECT_EQ(response.snapshot().generation(), 1u);
+  EXPECT_EQ(response.snapshot().checksum(), IndexChecksum(*testing::SampleIndex()));
   ASSERT_EQ(response.related_size(), 4);
   absl::flat_hash_set<int64_t> ids;
   absl::flat_hash_set<std::string> urls;
@@ -64,7 +142,6 @@ TEST_F(ServerTest, GetRelatedReturnsKDistinctArticlesNotSelf) {
     EXPECT_TRUE(ids.insert(r.id()).second);
     EXPECT_TRUE(urls.insert(r.url()).second);
     EXPECT_FALSE(r.title().empty());
-    EXPECT_FALSE(r.subject().empty());
     EXPECT_GT(r.score(), 0.0f);
   }
   for (int i = 1; i < response.related_size(); ++i) {
@@ -72,64 +149,312 @@ TEST_F(ServerTest, GetRelatedReturnsKDistinctArticlesNotSelf) {
   }
 }
 
-TEST_F(ServerTest, KZeroMeansDefaultOfFour) {
-  v1::GetRelatedResponse response;
-  ASSERT_TRUE(Call(171811, 0, &response).ok());
-  EXPECT_EQ(response.related_size(), 4);
+TEST_F(ServerTest, EveryReadRpcOverTheWire) {
+  StartServer();
+  v1::GetRelatedRequest by_url;
+  by_url.set_url("/learn/computer-science/questions/how-do-hash-tables-handle-collisions");
+  v1::GetRelatedResponse related;
+  ASSERT_TRUE(stub_->GetRelated(Context().get(), by_url, &related).ok());
+  EXPECT_EQ(related.id(), 171830);
+  EXPECT_EQ(related.related_size(), 4);
+
+  v1::GetRelatedForTextRequest draft;
+  draft.set_text("central banks raise interest rates to fight inflation");
+  draft.set_k(2);
+  v1::GetRelatedForTextResponse for_text;
+  ASSERT_TRUE(stub_->GetRelatedForText(Context().get(), draft, &for_text).ok());
+  ASSERT_EQ(for_text.related_size(), 2);
+  EXPECT_EQ(for_text.related(0).subject(), "Economics");
+
+  v1::BatchGetRelatedRequest batch;
+  batch.add_ids(171811);
+  batch.add_ids(-7);
+  v1::BatchGetRelatedResponse batched;
+  ASSERT_TRUE(stub_->BatchGetRelated(Context().get(), batch, &batched).ok());
+  ASSERT_EQ(batched.items_size(), 2);
+  EXPECT_EQ(batched.items(0).related_size(), 4);
+  EXPECT_EQ(batched.items(1).error().code(), static_cast<int>(grpc::StatusCode::NOT_FOUND));
+
+  auto context = Context();
+  auto reader = stub_->StreamAllRelated(context.get(), v1::StreamAllRelatedRequest());
+  v1::StreamAllRelatedResponse message;
+  std::vector<int64_t> ids;
+  while (reader->Read(&message)) ids.push_back(message.id());
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_EQ(ids.size(), 53u);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+
+  v1::GetIndexInfoResponse info;
+  ASSERT_TRUE(stub_->GetIndexInfo(Context().get(), {}, &info).ok());
+  EXPECT_EQ(info.article_count(), 53);
+  EXPECT_EQ(info.source(), kSample);
+  EXPECT_EQ(info.limits().max_k(), 100);
 }
 
-TEST_F(ServerTest, UnknownIdIsNotFound) {
+TEST_F(ServerTest, StatusCodes) {
+  ServerOptions options;
+  options.limits = ServiceLimits{.max_k = 10, .max_batch = 3, .max_request_bytes = 4096};
+  StartServer(options);
   v1::GetRelatedResponse response;
-  const grpc::Status status = Call(999999999, 4, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_THAT(status.error_message(), HasSubstr("999999999"));
+  grpc::Status s = Call(999999999, 4, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("id: no article with id 999999999"));
+
+  s = Call(171811, -1, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("k:"));
+
+  v1::GetRelatedRequest bad_option;
+  bad_option.set_id(171811);
+  bad_option.mutable_options()->set_mmr_lambda(-1);
+  s = stub_->GetRelated(Context().get(), bad_option, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("options.mmr_lambda"));
+
+  s = Call(171811, 11, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("k: at most 10"));
+
+  v1::BatchGetRelatedRequest batch;
+  for (int64_t id : {171811, 171812, 171813, 171814}) batch.add_ids(id);
+  v1::BatchGetRelatedResponse batched;
+  s = stub_->BatchGetRelated(Context().get(), batch, &batched);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("ids: at most 3"));
+
+  v1::GetRelatedForTextRequest huge;
+  huge.set_text(std::string(8192, 'a'));
+  v1::GetRelatedForTextResponse for_text;
+  s = stub_->GetRelatedForText(Context().get(), huge, &for_text);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
-TEST_F(ServerTest, BadKIsInvalidArgumentNamingTheField) {
-  for (int k : {-1, 101, 1 << 30}) {
-    v1::GetRelatedResponse response;
-    const grpc::Status status = Call(171811, k, &response);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << k;
-    EXPECT_THAT(status.error_message(), HasSubstr("k:")) << k;
+TEST_F(ServerTest, TinyDeadlineOnTheStreamIsDeadlineExceeded) {
+  StartServer();
+  v1::StreamAllRelatedRequest request;
+  request.set_k(100);
+  request.mutable_options()->set_explain_terms(50);
+  auto context = Context(std::chrono::milliseconds(1));
+  auto reader = stub_->StreamAllRelated(context.get(), request);
+  v1::StreamAllRelatedResponse message;
+  while (reader->Read(&message)) {
   }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
 }
 
-TEST_F(ServerTest, ScoringOptionsTravelOverTheWire) {
-  v1::GetRelatedRequest request;
-  request.set_id(171811);
-  request.set_k(3);
-  request.mutable_options()->set_explain_terms(2);
-  request.mutable_options()->add_exclude_subjects("Nursing");
-  v1::GetRelatedResponse response;
-  grpc::ClientContext context;
-  ASSERT_TRUE(stub_->GetRelated(&context, request, &response).ok());
-  ASSERT_EQ(response.related_size(), 3);
-  for (const v1::RelatedArticle& r : response.related()) {
-    EXPECT_NE(r.subject(), "Nursing");
-    EXPECT_EQ(r.explanation_size(), 2);
-  }
-}
-
-TEST_F(ServerTest, BadOptionIsInvalidArgument) {
-  v1::GetRelatedRequest request;
-  request.set_id(171811);
-  request.mutable_options()->set_mmr_lambda(-1);
-  v1::GetRelatedResponse response;
-  grpc::ClientContext context;
-  const grpc::Status status = stub_->GetRelated(&context, request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(status.error_message(), HasSubstr("options.mmr_lambda"));
-}
-
-TEST_F(ServerTest, HealthIsServing) {
-  EXPECT_EQ(testing::CheckHealth(channel_), testing::Health::kServing);
-}
-
-TEST_F(ServerTest, ShutdownRefusesNewCalls) {
-  server_->Shutdown(std::chrono::milliseconds(100));
-  server_->Wait();
+TEST_F(ServerTest, HealthFlipsToServingAfterTheFirstLoad) {
+  auto holder = std::make_shared<IndexHolder>(
+      [](const std::string& dir) { return LoadIndexFromCorpus(dir); }, kSample);
+  StartServer({}, holder);
+  EXPECT_EQ(testing::CheckHealth(channel_), testing::Health::kNotServing);
   v1::GetRelatedResponse response;
   EXPECT_EQ(Call(171811, 4, &response).error_code(), grpc::StatusCode::UNAVAILABLE);
+  ASSERT_TRUE(server_->Reload().ok());
+  EXPECT_EQ(testing::CheckHealth(channel_), testing::Health::kServing);
+  EXPECT_TRUE(Call(171811, 4, &response).ok());
+  EXPECT_TRUE(Logged("event=ready"));
+  EXPECT_TRUE(Logged("articles=53"));
+}
+
+TEST_F(ServerTest, ReflectionListsTheService) {
+  StartServer();
+  // grpc.reflection.v1alpha.ServerReflectionRequest{list_services: ""}, by hand.
+  grpc::GenericStub stub(channel_);
+  auto context = Context();
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareCall(context.get(),
+                          "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  const std::string list_services("\x3a\x00", 2);
+  grpc::Slice slice(list_services);
+  call->WriteLast(grpc::ByteBuffer(&slice, 1), grpc::WriteOptions(), reinterpret_cast<void*>(2));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::ByteBuffer reply;
+  call->Read(&reply, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(4));
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(reply.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_THAT(bytes, HasSubstr("seealso.v1.RelatedArticles"));
+  EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
+}
+
+TEST_F(ServerTest, ReloadUnderConcurrentCallsFailsNoCall) {
+  ServerOptions options;
+  options.admin_token = kToken;
+  StartServer(options);
+  std::atomic<bool> stop{false};
+  std::atomic<int> calls{0}, failures{0};
+  auto hammer = [&](int64_t id) {
+    uint64_t last_generation = 0;
+    while (!stop) {
+      v1::GetRelatedResponse response;
+      const grpc::Status s = Call(id, 4, &response);
+      ++calls;
+      if (!s.ok() || response.related_size() != 4 ||
+          response.snapshot().generation() < last_generation) {
+        ++failures;
+      }
+      last_generation = response.snapshot().generation();
+    }
+  };
+  std::vector<std::thread> clients;
+  for (int64_t id : {171811, 171830, 171852}) clients.emplace_back(hammer, id);
+  constexpr int kReloads = 6;
+  for (int i = 0; i < kReloads; ++i) {
+    v1::ReloadIndexResponse response;
+    const grpc::Status s = Reload("", std::string("Bearer ") + kToken, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(response.snapshot().generation(), static_cast<uint64_t>(i + 2));
+    EXPECT_EQ(response.article_count(), 53);
+  }
+  stop = true;
+  for (std::thread& t : clients) t.join();
+  EXPECT_GT(calls.load(), 0);
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(ServingGeneration(), kReloads + 1u);
+  EXPECT_TRUE(Logged("event=reload"));
+}
+
+TEST_F(ServerTest, CorruptReloadKeepsTheOldSnapshot) {
+  ServerOptions options;
+  options.admin_token = kToken;
+  options.metrics_listen = "127.0.0.1:0";
+  StartServer(options);
+  // Two files with one id: the loader refuses the whole directory.
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("seealso-corrupt-reload-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path article = fs::path(kSample) / "how-do-hash-tables-handle-collisions.md";
+  fs::copy_file(article, dir / "a.md");
+  fs::copy_file(article, dir / "b.md");
+  const std::string bearer = std::string("Bearer ") + kToken;
+  v1::ReloadIndexResponse response;
+  grpc::Status s = Reload(dir.string(), bearer, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("a.md"));
+  s = Reload((dir / "missing").string(), bearer, &response);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(ServingGeneration(), 1u);
+  v1::GetRelatedResponse related;
+  EXPECT_TRUE(Call(171811, 4, &related).ok());
+  EXPECT_EQ(related.snapshot().generation(), 1u);
+  EXPECT_EQ(testing::CheckHealth(channel_), testing::Health::kServing);
+  EXPECT_TRUE(Logged("event=reload_failed"));
+  EXPECT_TRUE(Logged("serving_generation=1"));
+  EXPECT_THAT(HttpGet(server_->metrics_port(), "/metrics"),
+              HasSubstr("seealso_index_reloads_total{result=\"error\"} 2"));
+  fs::remove_all(dir);
+}
+
+TEST_F(ServerTest, AdminRpcNeedsTheTokenOrTheAdminPort) {
+  StartServer();
+  v1::ReloadIndexResponse response;
+  grpc::Status s = Reload("", "", &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("admin RPCs are disabled"));
+  server_.reset();
+
+  ServerOptions options;
+  options.admin_token = kToken;
+  options.admin_listen = "127.0.0.1:0";
+  StartServer(options);
+  for (const char* wrong : {"", "Bearer wrong", "Bearer s3cret-token-and-more", "s3cret-token"}) {
+    s = Reload("", wrong, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << wrong;
+    EXPECT_THAT(s.error_message(), HasSubstr("authorization:"));
+  }
+  EXPECT_EQ(ServingGeneration(), 1u);
+  EXPECT_TRUE(Reload("", std::string("Bearer ") + kToken, &response).ok());
+  EXPECT_EQ(response.snapshot().generation(), 2u);
+  // The admin port needs no token.
+  ASSERT_GT(server_->admin_port(), 0);
+  auto admin = v1::RelatedArticles::NewStub(Channel(server_->admin_port()));
+  s = Reload("", "", &response, admin.get());
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.snapshot().generation(), 3u);
+}
+
+TEST_F(ServerTest, AdminPortMustBeLoopback) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.admin_listen = "0.0.0.0:0";
+  auto server = Server::Start(std::make_shared<RelatedService>(testing::SampleHolder()), options,
+                              [](const std::string&) {});
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(server.status().message()), HasSubstr("admin_listen"));
+}
+
+TEST_F(ServerTest, MetricsEndpointServesCallsAndIndexGauges) {
+  ServerOptions options;
+  options.metrics_listen = "127.0.0.1:0";
+  StartServer(options);
+  ASSERT_GT(server_->metrics_port(), 0);
+  v1::GetRelatedResponse response;
+  ASSERT_TRUE(Call(171811, 4, &response).ok());
+  ASSERT_TRUE(Call(171811, 4, &response).ok());
+  ASSERT_FALSE(Call(1, 4, &response).ok());
+  const std::string page = HttpGet(server_->metrics_port(), "/metrics");
+  EXPECT_THAT(page, HasSubstr("200 OK"));
+  EXPECT_THAT(page, HasSubstr("seealso_grpc_requests_total{code=\"OK\",method=\"seealso.v1."
+                              "RelatedArticles/GetRelated\"} 2"));
+  EXPECT_THAT(page, HasSubstr("seealso_grpc_requests_total{code=\"NOT_FOUND\",method=\"seealso."
+                              "v1.RelatedArticles/GetRelated\"} 1"));
+  EXPECT_THAT(page, HasSubstr("seealso_grpc_request_duration_seconds_count{method=\"seealso.v1."
+                              "RelatedArticles/GetRelated\"} 3"));
+  EXPECT_THAT(page, HasSubstr("seealso_index_articles 53"));
+  EXPECT_THAT(page, HasSubstr("seealso_index_generation 1"));
+}
+
+TEST_F(ServerTest, ShutdownDrainsInFlightCallsAndRefusesNewOnes) {
+  // A loader that blocks until the test lets it go keeps one call in flight.
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  auto holder = std::make_shared<IndexHolder>(
+      [&](const std::string&) -> absl::StatusOr<std::shared_ptr<const RelatedIndex>> {
+        entered.set_value();
+        released.wait();
+        return testing::SampleIndex();
+      },
+      "slow");
+  holder->Install(testing::SampleIndex(), "sample");
+  ServerOptions options;
+  options.admin_token = kToken;
+  options.shutdown_grace = std::chrono::seconds(60);
+  StartServer(options, holder);
+
+  v1::ReloadIndexResponse reloaded;
+  grpc::Status in_flight;
+  std::thread caller([&] { in_flight = Reload("", std::string("Bearer ") + kToken, &reloaded); });
+  entered.get_future().wait();
+  std::thread stopper([&] { server_->Shutdown(); });
+  // Once shutdown has begun, new calls are refused while the old one runs.
+  grpc::StatusCode code = grpc::StatusCode::OK;
+  for (int i = 0; i < 200 && code != grpc::StatusCode::UNAVAILABLE; ++i) {
+    v1::GetRelatedResponse response;
+    code = Call(171811, 4, &response).error_code();
+    if (code != grpc::StatusCode::UNAVAILABLE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(code, grpc::StatusCode::UNAVAILABLE);
+  release.set_value();
+  caller.join();
+  stopper.join();
+  server_->Wait();
+  EXPECT_TRUE(in_flight.ok()) << in_flight.error_message();
+  EXPECT_EQ(reloaded.snapshot().generation(), 2u);
+  EXPECT_TRUE(Logged("event=shutdown phase=draining"));
+  EXPECT_TRUE(Logged("event=shutdown phase=stopped"));
 }
 
 }  // namespace
