@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "config/config.h"
@@ -37,6 +38,10 @@ int Links();
 int Gen();
 int Regen();
 int Eval();
+
+// Names (underscored) of the flags given on this command line; settings that
+// also live in the config file take the flag only when it was given.
+absl::flat_hash_set<std::string>& GivenFlags();
 
 // LoadOptions from --max-file-bytes.
 absl::StatusOr<LoadOptions> LoadOptionsFromFlags();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -22,7 +23,7 @@ ABSL_FLAG(std::string, corpus, "", "directory of article *.md files (searched re
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "serve: address to listen on, host:port");
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "query: server address, host:port");
 ABSL_FLAG(int64_t, id, 0, "query: article id");
-ABSL_FLAG(int, k, 0, "number of related articles (default: 4 for query, 10 for links)");
+ABSL_FLAG(int, k, 0, "number of related articles (default: the server's default_k (4) for query, 4 for regen, 10 for links and eval)");
 ABSL_FLAG(std::string, out, "", "links: output file (default: stdout); gen: output directory");
 ABSL_FLAG(std::string, shard, "0/1",
           "links, regen: I/N computes only shard I (0-based) of N consecutive id ranges; the N "
@@ -65,6 +66,11 @@ namespace seealso::cli {
 void PrintError(absl::string_view command, absl::string_view message) {
   std::fprintf(stderr, "seealso %.*s: %.*s\n", static_cast<int>(command.size()), command.data(),
                static_cast<int>(message.size()), message.data());
+}
+
+absl::flat_hash_set<std::string>& GivenFlags() {
+  static auto* const kGiven = new absl::flat_hash_set<std::string>();
+  return *kGiven;
 }
 
 absl::StatusOr<LoadOptions> LoadOptionsFromFlags() {
@@ -143,8 +149,10 @@ int main(int argc, char** argv) {
   // Flags are documented with dashes (--dry-run); Abseil names them with underscores.
   std::vector<std::string> spelled(argv + 2, argv + argc);
   for (std::string& arg : spelled) {
+    if (arg == "--") break;  // what follows is not a flag
     if (arg.rfind("--", 0) != 0) continue;
     std::replace(arg.begin() + 2, std::find(arg.begin(), arg.end(), '='), '-', '_');
+    seealso::cli::GivenFlags().insert(arg.substr(2, arg.find('=') - 2));
   }
   std::vector<char*> args = {argv[0]};
   for (std::string& arg : spelled) args.push_back(arg.data());

@@ -25,7 +25,8 @@ int Query() {
       grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
   v1::ScoringOptions options;
   options.set_explain_terms(absl::GetFlag(FLAGS_explain));
-  const int k = absl::GetFlag(FLAGS_k) == 0 ? 4 : absl::GetFlag(FLAGS_k);
+  // Without --k the request says 0: the server's default_k (4 unless configured).
+  const int k = absl::GetFlag(FLAGS_k);
   google::protobuf::RepeatedPtrField<v1::RelatedArticle> related;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));

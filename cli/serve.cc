@@ -36,26 +36,34 @@ ABSL_FLAG(int, shutdown_grace_ms, 5000,
 namespace seealso::cli {
 namespace {
 
-absl::StatusOr<ServerOptions> ServerOptionsFromFlags() {
+// The flag's value if it was given on the command line, else the config file's.
+template <typename T>
+T Setting(const absl::Flag<T>& flag, const T& from_config) {
+  return GivenFlags().contains(absl::GetFlagReflectionHandle(flag).Name()) ? absl::GetFlag(flag)
+                                                                            : from_config;
+}
+
+absl::StatusOr<ServerOptions> ServerOptionsFrom(const ServerSettings& file) {
   ServerOptions o;
-  o.listen = absl::GetFlag(FLAGS_listen);
-  o.admin_listen = absl::GetFlag(FLAGS_admin_listen);
-  o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
-  o.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
-  o.tls_key_file = absl::GetFlag(FLAGS_tls_key);
-  o.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
-  o.limits = ServiceLimits{.default_k = absl::GetFlag(FLAGS_default_k),
-                           .max_k = absl::GetFlag(FLAGS_max_k),
-                           .max_batch = absl::GetFlag(FLAGS_max_batch),
-                           .max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes)};
+  o.listen = Setting(FLAGS_listen, file.listen);
+  o.admin_listen = Setting(FLAGS_admin_listen, file.admin_listen);
+  o.metrics_listen = Setting(FLAGS_metrics_listen, file.metrics_listen);
+  o.tls_cert_file = Setting(FLAGS_tls_cert, file.tls_cert);
+  o.tls_key_file = Setting(FLAGS_tls_key, file.tls_key);
+  o.tls_client_ca_file = Setting(FLAGS_tls_client_ca, file.tls_client_ca);
+  o.limits = ServiceLimits{.default_k = Setting(FLAGS_default_k, file.default_k),
+                           .max_k = Setting(FLAGS_max_k, file.max_k),
+                           .max_batch = Setting(FLAGS_max_batch, file.max_batch),
+                           .max_request_bytes = Setting(FLAGS_max_request_bytes, file.max_request_bytes)};
   if (o.limits.max_k < 1 || o.limits.default_k < 1 || o.limits.default_k > o.limits.max_k) {
     return absl::InvalidArgumentError("--default_k, --max_k: need 1 <= default_k <= max_k");
   }
   if (o.limits.max_batch < 1 || o.limits.max_request_bytes < 1024) {
     return absl::InvalidArgumentError("--max_batch >= 1 and --max_request_bytes >= 1024 required");
   }
-  o.shutdown_grace = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
-  if (const std::string path = absl::GetFlag(FLAGS_admin_token_file); !path.empty()) {
+  o.shutdown_grace = std::chrono::milliseconds(Setting(FLAGS_shutdown_grace_ms, file.shutdown_grace_ms));
+  if (const std::string path = Setting(FLAGS_admin_token_file, file.admin_token_file);
+      !path.empty()) {
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
@@ -84,7 +92,14 @@ int Serve() {
     PrintError("serve", "--corpus is required");
     return 2;
   }
-  absl::StatusOr<ServerOptions> options = ServerOptionsFromFlags();
+  // Read once: a reload rebuilds the corpus under the configuration the
+  // process started with.
+  absl::StatusOr<Config> config = ConfigFromFlags();
+  if (!config.ok()) {
+    PrintError("serve", config.status().message());
+    return 2;
+  }
+  absl::StatusOr<ServerOptions> options = ServerOptionsFrom(config->server);
   if (!options.ok()) {
     PrintError("serve", options.status().message());
     return 2;
@@ -92,13 +107,6 @@ int Serve() {
   absl::StatusOr<LoadOptions> load = LoadOptionsFromFlags();
   if (!load.ok()) {
     PrintError("serve", load.status().message());
-    return 2;
-  }
-  // Read once: a reload rebuilds the corpus under the configuration the
-  // process started with.
-  absl::StatusOr<Config> config = ConfigFromFlags();
-  if (!config.ok()) {
-    PrintError("serve", config.status().message());
     return 2;
   }
   auto loader = [load = *load, embedding = config->embedding](const std::string& dir) {

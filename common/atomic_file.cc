@@ -26,7 +26,8 @@ absl::Status WriteFileAtomically(const std::filesystem::path& path, absl::string
     mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
   }
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  std::string tmp = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  // StrCat, not operator+: GCC 12 at -O3 warns -Wrestrict on the latter (a false positive).
+  std::string tmp = (dir / absl::StrCat(".", path.filename().string(), ".tmp.XXXXXX")).string();
   int fd = ::mkstemp(tmp.data());
   if (fd < 0) return ErrnoError("cannot create temporary file", path);
 

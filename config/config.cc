@@ -66,6 +66,14 @@ Setter Real(std::function<T&(Config*)> field, double min, double max, bool open_
   };
 }
 
+Setter String(std::function<std::string&(Config*)> field) {
+  return [field](const YAML::Node& node, Config* c) -> std::string {
+    if (!node.IsScalar()) return "must be a string, got a non-scalar";
+    field(c) = node.Scalar();
+    return "";
+  };
+}
+
 Setter Combination() {
   return [](const YAML::Node& node, Config* c) -> std::string {
     const std::string v = node.IsScalar() ? node.Scalar() : "";
@@ -116,6 +124,18 @@ const std::vector<Key>& Keys() {
       {"scoring", "candidate_query_terms", Int<int32_t>([](Config* c) -> int32_t& { return c->ranking.pruning.query_terms; }, 0)},
       {"scoring", "candidate_postings_per_term", Int<int32_t>([](Config* c) -> int32_t& { return c->ranking.pruning.postings_per_term; }, 0)},
       {"scoring", "candidate_rescore", Int<int32_t>([](Config* c) -> int32_t& { return c->ranking.pruning.rescore; }, 0)},
+      {"server", "listen", String([](Config* c) -> std::string& { return c->server.listen; })},
+      {"server", "admin_listen", String([](Config* c) -> std::string& { return c->server.admin_listen; })},
+      {"server", "admin_token_file", String([](Config* c) -> std::string& { return c->server.admin_token_file; })},
+      {"server", "metrics_listen", String([](Config* c) -> std::string& { return c->server.metrics_listen; })},
+      {"server", "tls_cert", String([](Config* c) -> std::string& { return c->server.tls_cert; })},
+      {"server", "tls_key", String([](Config* c) -> std::string& { return c->server.tls_key; })},
+      {"server", "tls_client_ca", String([](Config* c) -> std::string& { return c->server.tls_client_ca; })},
+      {"server", "default_k", Int<int>([](Config* c) -> int& { return c->server.default_k; }, 1)},
+      {"server", "max_k", Int<int>([](Config* c) -> int& { return c->server.max_k; }, 1)},
+      {"server", "max_batch", Int<int>([](Config* c) -> int& { return c->server.max_batch; }, 1)},
+      {"server", "max_request_bytes", Int<int>([](Config* c) -> int& { return c->server.max_request_bytes; }, 1024)},
+      {"server", "shutdown_grace_ms", Int<int>([](Config* c) -> int& { return c->server.shutdown_grace_ms; }, 0)},
       {"scoring", "exact_below_postings", Int<int64_t>([](Config* c) -> int64_t& { return c->ranking.pruning.exact_below_postings; }, 0)},
   };
   return *kKeys;
@@ -141,6 +161,7 @@ std::string Validate(const Config& c) {
   if (w.title + w.question + w.answer + w.keywords + w.description + w.subject <= 0) {
     return "fields: at least one field needs a weight > 0";
   }
+  if (c.server.default_k > c.server.max_k) return "server: default_k must not exceed max_k";
   return "";
 }
 

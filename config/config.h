@@ -14,12 +14,33 @@
 
 namespace seealso {
 
+// Section `server`: what `seealso serve` listens on and allows. A --flag given
+// on the command line wins over the file (cli/serve.cc).
+struct ServerSettings {
+  std::string listen = "127.0.0.1:50051";
+  std::string admin_listen;
+  std::string admin_token_file;
+  std::string metrics_listen;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  int default_k = 4;
+  int max_k = 100;
+  int max_batch = 1000;
+  int max_request_bytes = 1 << 20;
+  int shutdown_grace_ms = 5000;
+
+  friend bool operator==(const ServerSettings&, const ServerSettings&) = default;
+};
+
 struct Config {
   // Sections `analysis`, `fields` and `tfidf`.
   EmbeddingOptions embedding;
   // Section `scoring`: the ranking defaults of every command and the server
   // (k itself comes from each command's --k or the request).
   RankOptions ranking;
+  // Section `server`.
+  ServerSettings server;
 
   friend bool operator==(const Config&, const Config&) = default;
 };

@@ -204,10 +204,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::shared_ptr<RelatedSer
   const std::shared_ptr<const Snapshot> current = server->service_->holder().Current();
   if (current != nullptr) server->metrics_->SetIndex(*current);
   server->SetServing(current != nullptr);
+  server->listen_ =
+      options.listen.substr(0, options.listen.rfind(':') + 1) + std::to_string(server->port_);
   server->log_(LogLine(
       "info", "start",
-      {{"listen", options.listen.substr(0, options.listen.rfind(':') + 1) +
-                      std::to_string(server->port_)},
+      {{"listen", server->listen_},
        {"tls", options.tls_cert_file.empty() ? "off"
                : options.tls_client_ca_file.empty() ? "on"
                                                      : "mtls"},
@@ -250,7 +251,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Server::Reload(const std::string
     if (!shut_down_) SetServing(true);
   }
   log_(LogLine("info", first ? "ready" : "reload",
-               {{"source", s.source},
+               {{"listen", listen_},
+                {"source", s.source},
                 {"articles", std::to_string(s.index->size())},
                 {"terms", std::to_string(s.index->embeddings().terms().size())},
                 {"generation", std::to_string(s.version.generation)},

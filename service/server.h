@@ -66,6 +66,8 @@ class Server {
   std::unique_ptr<grpc::Server> admin_server_;
   int port_ = 0;
   int admin_port_ = 0;
+  // host:port actually bound, for log lines.
+  std::string listen_;
   std::mutex shutdown_mu_;
   bool shut_down_ = false;
 };

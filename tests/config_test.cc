@@ -54,6 +54,19 @@ scoring:
   candidate_postings_per_term: 300
   candidate_rescore: 80
   exact_below_postings: 100000
+server:
+  listen: 0.0.0.0:6000
+  admin_listen: 127.0.0.1:6001
+  admin_token_file: /run/token
+  metrics_listen: 127.0.0.1:9464
+  tls_cert: c.pem
+  tls_key: k.pem
+  tls_client_ca: ca.pem
+  default_k: 5
+  max_k: 20
+  max_batch: 50
+  max_request_bytes: 4096
+  shutdown_grace_ms: 100
 )", "c.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
   Config want;
@@ -70,6 +83,11 @@ scoring:
   want.ranking.mmr_lambda = 0.6f;
   want.ranking.pruning = {.query_terms = 12, .postings_per_term = 300, .rescore = 80,
                           .exact_below_postings = 100000};
+  want.server = {.listen = "0.0.0.0:6000", .admin_listen = "127.0.0.1:6001",
+                 .admin_token_file = "/run/token", .metrics_listen = "127.0.0.1:9464",
+                 .tls_cert = "c.pem", .tls_key = "k.pem", .tls_client_ca = "ca.pem",
+                 .default_k = 5, .max_k = 20, .max_batch = 50, .max_request_bytes = 4096,
+                 .shutdown_grace_ms = 100};
   EXPECT_EQ(*c, want);
 }
 
@@ -99,6 +117,10 @@ TEST(ConfigTest, ErrorsNameFileLineAndKey) {
   ExpectError("scoring:\n  candidate_rescore: -1\n",
               "c.yaml:2: scoring.candidate_rescore must be an integer >= 0, got '-1'");
   ExpectError("scoring:\n  k: 4\n", "c.yaml:2: unknown key 'k' in section 'scoring'");
+  ExpectError("server:\n  max_request_bytes: 10\n",
+              "c.yaml:2: server.max_request_bytes must be an integer >= 1024, got '10'");
+  ExpectError("server:\n  listen: [a]\n", "c.yaml:2: server.listen must be a string, got a non-scalar");
+  ExpectError("server:\n  max_k: 3\n", "c.yaml: server: default_k must not exceed max_k");
   ExpectError("tfidf: 3\n", "c.yaml:1: section 'tfidf' must be a map");
   ExpectError("- 1\n", "c.yaml:1: expected a map of sections");
   ExpectError("fields:\n  title: 0\n  question: 0\n  answer: 0\n  keywords: 0\n  description: 0\n  subject: 0\n",

@@ -1,0 +1,121 @@
+// `seealso serve` as a process: config-file settings, the ready line, SIGHUP
+// reload, SIGTERM drain with exit status 0; `seealso query` against it.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/run_command.h"
+
+namespace seealso {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::RunCommand;
+
+const std::string kBinary = SEEALSO_BINARY;
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class ServeCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("seealso_serve_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "seealso.yaml") << "server:\n  listen: 127.0.0.1:0\n  max_k: 3\n"
+                                            "  default_k: 2\n";
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    fs::remove_all(dir_);
+  }
+
+  // Starts the server with stderr to a file.
+  void Start() {
+    pid_ = ::fork();
+    ASSERT_GE(pid_, 0);
+    if (pid_ == 0) {
+      const std::string log = (dir_ / "stderr.log").string();
+      FILE* f = std::freopen(log.c_str(), "w", stderr);
+      (void)f;
+      const std::string corpus = SEEALSO_SOURCE_DIR "/data/sample";
+      const std::string config = (dir_ / "seealso.yaml").string();
+      ::execl(kBinary.c_str(), kBinary.c_str(), "serve", "--corpus", corpus.c_str(), "--config",
+              config.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+
+  // Waits (at most 30 s) for a log line matching `pattern`; returns the log.
+  std::string WaitForLog(const std::string& pattern) {
+    const std::regex re(pattern);
+    for (int i = 0; i < 300; ++i) {
+      const std::string log = ReadFile(dir_ / "stderr.log");
+      if (std::regex_search(log, re)) return log;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "no log line matching " << pattern << " in:\n" << ReadFile(dir_ / "stderr.log");
+    return "";
+  }
+
+  fs::path dir_;
+  pid_t pid_ = -1;
+};
+
+TEST_F(ServeCliTest, ServesWithFileSettingsReloadsOnSighupDrainsOnSigterm) {
+  Start();
+  // One ready line with the address and the article count.
+  const std::string log = WaitForLog("event=ready listen=127\\.0\\.0\\.1:[0-9]+ .*articles=53");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("event=ready listen=(127\\.0\\.0\\.1:[0-9]+)")));
+  const std::string address = m[1];
+
+  // The server's k limits come from the config file.
+  auto ok = RunCommand(kBinary + " query --server " + address + " --id 171811 --k 3 2>&1");
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  EXPECT_THAT(ok.out, HasSubstr("171812"));
+  auto over = RunCommand(kBinary + " query --server " + address + " --id 171811 --k 4 2>&1");
+  EXPECT_EQ(over.status, 1);
+  EXPECT_THAT(over.out, HasSubstr("at most 3"));
+  auto unknown = RunCommand(kBinary + " query --server " + address + " --id 42 2>&1");
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_THAT(unknown.out, HasSubstr("no article with id 42"));
+
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  WaitForLog("event=reload .*generation=2");
+  EXPECT_EQ(RunCommand(kBinary + " query --server " + address + " --id 171811 2>&1").status, 0);
+
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid_, &status, 0), pid_);
+  pid_ = -1;
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_THAT(ReadFile(dir_ / "stderr.log"), HasSubstr("event=shutdown phase=stopped"));
+}
+
+TEST_F(ServeCliTest, BadServerSettingIsAUsageError) {
+  std::ofstream(dir_ / "seealso.yaml") << "server:\n  max_k: 3\n  default_k: 4\n";
+  const auto run = RunCommand(kBinary + " serve --corpus " SEEALSO_SOURCE_DIR "/data/sample --config " +
+                              (dir_ / "seealso.yaml").string() + " 2>&1");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_THAT(run.out, HasSubstr("default_k must not exceed max_k"));
+}
+
+}  // namespace
+}  // namespace seealso
