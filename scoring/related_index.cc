@@ -9,22 +9,6 @@
 namespace seealso {
 namespace {
 
-// Calls f(term, product) for each term the two rows share, by merging them.
-template <typename F>
-void ForSharedTerms(SparseRow a, SparseRow b, F f) {
-  for (int64_t i = 0, j = 0; i < a.size && j < b.size;) {
-    if (a.term[i] < b.term[j]) {
-      ++i;
-    } else if (b.term[j] < a.term[i]) {
-      ++j;
-    } else {
-      f(a.term[i], a.weight[i] * b.weight[j]);
-      ++i;
-      ++j;
-    }
-  }
-}
-
 std::vector<TermContribution> Explain(SparseRow query, SparseRow doc, int top) {
   std::vector<TermContribution> terms;
   ForSharedTerms(query, doc, [&](int32_t t, float x) { terms.push_back({t, x}); });

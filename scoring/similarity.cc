@@ -15,15 +15,7 @@ SparseRow RowOf(const SparseVector& v) { return {v.innerIndexPtr(), v.valuePtr()
 
 float Dot(SparseRow a, SparseRow b) {
   float sum = 0;
-  for (int64_t i = 0, j = 0; i < a.size && j < b.size;) {
-    if (a.term[i] < b.term[j]) {
-      ++i;
-    } else if (b.term[j] < a.term[i]) {
-      ++j;
-    } else {
-      sum += a.weight[i++] * b.weight[j++];
-    }
-  }
+  ForSharedTerms(a, b, [&](int32_t, float x) { sum += x; });
   return sum;
 }
 

@@ -21,6 +21,23 @@ struct SparseRow {
 SparseRow RowOf(const SparseMatrix& m, int32_t row);  // m must be compressed
 SparseRow RowOf(const SparseVector& v);
 
+// Calls f(term, a_weight * b_weight) for each term the rows share, in
+// increasing term order, by merging them.
+template <typename F>
+void ForSharedTerms(SparseRow a, SparseRow b, F f) {
+  for (int64_t i = 0, j = 0; i < a.size && j < b.size;) {
+    if (a.term[i] < b.term[j]) {
+      ++i;
+    } else if (b.term[j] < a.term[i]) {
+      ++j;
+    } else {
+      f(a.term[i], a.weight[i] * b.weight[j]);
+      ++i;
+      ++j;
+    }
+  }
+}
+
 // Dot product (= cosine for unit rows), summed in increasing term order.
 float Dot(SparseRow a, SparseRow b);
 
