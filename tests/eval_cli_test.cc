@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/ascii.h"
@@ -32,7 +34,7 @@ class EvalCliTest : public ::testing::Test {
     // One directory per test: ctest runs them in parallel.
     dir_ = std::filesystem::path(::testing::TempDir()) /
            (std::string("eval_cli_test.") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + "." + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     // A few judgments drawn from the sample corpus's topic clusters, graded.
     std::ofstream(dir_ / "qrels.tsv") << "171811\t171812\t1\n171811\t171810\t1\n"

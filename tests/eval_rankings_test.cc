@@ -1,4 +1,6 @@
 // Rankings to judge: the links already in the files, and the engine's.
+#include <unistd.h>
+
 #include "eval/rankings.h"
 
 #include <cmath>
@@ -27,7 +29,8 @@ class CraftedFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+           (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "." +
+            std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     // 1 links to 2 twice, to itself and to a stale id; 2 links to 3 and 1;

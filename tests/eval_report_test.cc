@@ -1,5 +1,7 @@
 // The HTML report: self-contained and escaped, and it renders in a real
 // headless browser (Debian chromium) without a console message.
+#include <unistd.h>
+
 #include "eval/html_report.h"
 
 #include <filesystem>
@@ -80,7 +82,7 @@ class BrowserTest : public ::testing::Test {
     // One directory per test: ctest runs them in parallel.
     dir_ = std::filesystem::path(::testing::TempDir()) /
            (std::string("eval_report_test.") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + "." + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

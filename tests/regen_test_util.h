@@ -3,6 +3,7 @@
 #define SEEALSO_TESTS_REGEN_TEST_UTIL_H_
 
 #include <filesystem>
+#include <unistd.h>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -28,7 +29,8 @@ inline void WriteBytes(const std::filesystem::path& p, const std::string& bytes)
 inline std::filesystem::path FreshTestDir(const std::string& prefix) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() /
-      (prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      (prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+       std::to_string(::getpid()));  // concurrent runs (two builds, two checkouts) stay apart
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
