@@ -116,6 +116,8 @@ const std::vector<Key>& Keys() {
       {"tfidf", "smooth_idf", Bool([](Config* c) -> bool& { return c->embedding.tfidf.smooth_idf; })},
       {"tfidf", "min_df", Int<int>([](Config* c) -> int& { return c->embedding.tfidf.min_df; }, 1)},
       {"tfidf", "max_df", Real<double>([](Config* c) -> double& { return c->embedding.tfidf.max_df; }, 0, 1, true)},
+      {"tfidf", "bigram_min_df", Int<int>([](Config* c) -> int& { return c->embedding.tfidf.bigram_min_df; }, 1)},
+      {"tfidf", "bigram_weight", Real<double>([](Config* c) -> double& { return c->embedding.tfidf.bigram_weight; }, 0, 100, true)},
       {"scoring", "min_score", Real<float>([](Config* c) -> float& { return c->ranking.min_score; }, 0, 1, false)},
       {"scoring", "same_subject_boost", Real<float>([](Config* c) -> float& { return c->ranking.same_subject_boost; }, 0, 100, true)},
       {"scoring", "near_duplicate_threshold", Real<float>([](Config* c) -> float& { return c->ranking.near_duplicate_threshold; }, 0, 2, true)},

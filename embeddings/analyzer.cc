@@ -305,4 +305,6 @@ void Analyzer::Analyze(absl::string_view text, std::vector<std::string>* terms) 
   }
 }
 
+bool IsBigram(absl::string_view term) { return term.find('_') != absl::string_view::npos; }
+
 }  // namespace seealso

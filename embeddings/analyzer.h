@@ -62,6 +62,9 @@ class Analyzer {
   AnalyzerOptions options_;
 };
 
+// True if `term` is a bigram made by the analyzer ("a_b"): tokens never hold '_'.
+bool IsBigram(absl::string_view term);
+
 // True if `word` (case-folded) is on the analyzer's English stopword list.
 bool IsStopword(absl::string_view word);
 

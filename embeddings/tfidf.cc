@@ -47,6 +47,10 @@ double Embeddings::Tf(double count) const {
   return options_.tfidf.sublinear_tf && count > 1 ? 1 + std::log(count) : count;
 }
 
+double Embeddings::TermWeight(int32_t col) const {
+  return IsBigram(terms_[col]) ? options_.tfidf.bigram_weight * idf_[col] : idf_[col];
+}
+
 std::vector<std::pair<int32_t, float>> Embeddings::Weigh(const FieldCounts& counts) const {
   const std::array<double, 6> weights = WeightArray(options_.fields);
   absl::flat_hash_map<int32_t, double> acc;
@@ -66,21 +70,21 @@ std::vector<std::pair<int32_t, float>> Embeddings::Weigh(const FieldCounts& coun
         for (const auto& [col, c] : field) acc[col] += weights[f] * c;
         break;
       case FieldCombination::kFieldTf:
-        for (const auto& [col, c] : field) acc[col] += weights[f] * Tf(c) * idf_[col];
+        for (const auto& [col, c] : field) acc[col] += weights[f] * Tf(c) * TermWeight(col);
         break;
       case FieldCombination::kFieldVectors: {
         double norm2 = 0;
-        for (const auto& [col, c] : field) norm2 += std::pow(Tf(c) * idf_[col], 2);
+        for (const auto& [col, c] : field) norm2 += std::pow(Tf(c) * TermWeight(col), 2);
         if (norm2 == 0) break;
         const double scale = weights[f] / std::sqrt(norm2);
-        for (const auto& [col, c] : field) acc[col] += scale * Tf(c) * idf_[col];
+        for (const auto& [col, c] : field) acc[col] += scale * Tf(c) * TermWeight(col);
         break;
       }
     }
   }
   std::vector<std::pair<int32_t, double>> weighted(acc.begin(), acc.end());
   if (options_.fields.combine == FieldCombination::kCounts) {
-    for (auto& [col, v] : weighted) v = Tf(v) * idf_[col];
+    for (auto& [col, v] : weighted) v = Tf(v) * TermWeight(col);
   }
   std::sort(weighted.begin(), weighted.end());
   double norm2 = 0;
@@ -123,7 +127,9 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   const auto n = static_cast<double>(articles.size());
   const double max_docs = options.tfidf.max_df * n;
   for (const auto& [term, d] : df) {
-    if (d >= options.tfidf.min_df && static_cast<double>(d) <= max_docs) e.terms_.push_back(term);
+    const int min_df = IsBigram(term) ? std::max(options.tfidf.min_df, options.tfidf.bigram_min_df)
+                                      : options.tfidf.min_df;
+    if (d >= min_df && static_cast<double>(d) <= max_docs) e.terms_.push_back(term);
   }
   std::sort(e.terms_.begin(), e.terms_.end());
   e.idf_.resize(e.terms_.size());

@@ -59,6 +59,12 @@ struct TfidfOptions {
   // Terms in fewer than min_df documents, or in more than max_df * n, are dropped.
   int min_df = 1;
   double max_df = 1.0;
+  // Bigrams ("a_b") also need at least bigram_min_df documents: a word pair
+  // seen in one article only cannot link it to another, but inflates its norm.
+  int bigram_min_df = 2;
+  // Multiplies the tf-idf of bigrams: a bigram repeats the evidence of its
+  // two unigrams, so full weight counts the shared phrase twice.
+  double bigram_weight = 0.75;
 
   friend bool operator==(const TfidfOptions&, const TfidfOptions&) = default;
 };
@@ -98,6 +104,8 @@ class Embeddings {
   // outside the vocabulary are ignored.
   std::vector<std::pair<int32_t, float>> Weigh(const FieldCounts& counts) const;
   double Tf(double count) const;
+  // idf of column `col`, times bigram_weight for a bigram.
+  double TermWeight(int32_t col) const;
 
   EmbeddingOptions options_;
   Analyzer analyzer_;

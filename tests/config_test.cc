@@ -44,6 +44,8 @@ tfidf:
   smooth_idf: false
   min_df: 2
   max_df: 0.4
+  bigram_min_df: 3
+  bigram_weight: 1.5
 scoring:
   min_score: 0.05
   same_subject_boost: 1.5
@@ -75,7 +77,8 @@ server:
                              .bigrams = true};
   want.embedding.fields = {.combine = FieldCombination::kCounts, .title = 3, .question = 2.5,
                            .answer = 0.5, .keywords = 0, .description = 1, .subject = 0.25};
-  want.embedding.tfidf = {.sublinear_tf = false, .smooth_idf = false, .min_df = 2, .max_df = 0.4};
+  want.embedding.tfidf = {.sublinear_tf = false, .smooth_idf = false, .min_df = 2, .max_df = 0.4,
+                          .bigram_min_df = 3, .bigram_weight = 1.5};
   want.ranking.min_score = 0.05f;
   want.ranking.same_subject_boost = 1.5f;
   want.ranking.near_duplicate_threshold = 0.7f;
@@ -104,6 +107,8 @@ TEST(ConfigTest, ErrorsNameFileLineAndKey) {
   ExpectError("analysis:\n  stem: maybe\n", "c.yaml:2: analysis.stem must be true or false, got 'maybe'");
   ExpectError("tfidf:\n  min_df: 0\n", "c.yaml:2: tfidf.min_df must be an integer >= 1, got '0'");
   ExpectError("tfidf:\n  min_df: 1.5\n", "c.yaml:2: tfidf.min_df must be an integer >= 1, got '1.5'");
+  ExpectError("tfidf:\n  bigram_min_df: 0\n", "c.yaml:2: tfidf.bigram_min_df must be an integer >= 1, got '0'");
+  ExpectError("tfidf:\n  bigram_weight: 0\n", "c.yaml:2: tfidf.bigram_weight must be a number > 0 and <= 100, got '0'");
   ExpectError("tfidf:\n  max_df: 0\n", "c.yaml:2: tfidf.max_df must be a number > 0 and <= 1, got '0'");
   ExpectError("fields:\n  title: -1\n", "c.yaml:2: fields.title must be a number >= 0, got '-1'");
   ExpectError("fields:\n  title: [1, 2]\n", "c.yaml:2: fields.title must be a number >= 0, got a non-scalar");

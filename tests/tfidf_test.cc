@@ -30,7 +30,8 @@ EmbeddingOptions PlainOptions() {
                 .remove_stopwords = false, .stem = false, .bigrams = false};
   o.fields = {.combine = FieldCombination::kCounts, .title = 1, .question = 1, .answer = 1,
               .keywords = 1, .description = 0, .subject = 0};
-  o.tfidf = {.sublinear_tf = true, .smooth_idf = true, .min_df = 1, .max_df = 1.0};
+  o.tfidf = {.sublinear_tf = true, .smooth_idf = true, .min_df = 1, .max_df = 1.0,
+             .bigram_min_df = 1, .bigram_weight = 1.0};
   return o;
 }
 
@@ -84,6 +85,34 @@ TEST(TfidfTest, MinDfAndMaxDfPruneVocabulary) {
   o.tfidf.max_df = 0.5;  // 1.5 documents at most: drops apple, banana
   EXPECT_EQ(Embeddings::Build(ThreeDocs(), o).terms(),
             (std::vector<std::string>{"cherry", "durian"}));
+}
+
+TEST(TfidfTest, BigramMinDfAndWeight) {
+  EmbeddingOptions o = PlainOptions();
+  o.analyzer.bigrams = true;
+  o.tfidf.bigram_min_df = 2;
+  o.tfidf.bigram_weight = 0.5;
+  // Terms and df: apple 2, banana 2, cherry 2, durian 1, apple_banana 2,
+  // banana_cherry 1, cherry_durian 1. The two bigrams in one document go;
+  // durian, a unigram, stays (min_df 1).
+  const Embeddings e = Embeddings::Build(
+      {Doc(1, "apple banana"), Doc(2, "apple banana cherry"), Doc(3, "cherry durian")}, o);
+  ASSERT_EQ(e.terms(),
+            (std::vector<std::string>{"apple", "apple_banana", "banana", "cherry", "durian"}));
+  // d0: apple, banana idf 1.2876821 each, apple_banana 0.5 * 1.2876821; norm 1.5 * 1.2876821
+  // -> 1/1.5, 0.5/1.5, 1/1.5.
+  EXPECT_NEAR(e.matrix().coeff(0, 0), 0.6666667, 1e-6);
+  EXPECT_NEAR(e.matrix().coeff(0, 1), 0.3333333, 1e-6);
+  EXPECT_NEAR(e.matrix().coeff(0, 2), 0.6666667, 1e-6);
+  // d2: cherry 1.2876821, durian 1.6931472 (cherry_durian pruned); norm 2.1271748
+  // -> 0.6053485, 0.7959605.
+  EXPECT_NEAR(e.matrix().coeff(2, 3), 0.6053485, 1e-6);
+  EXPECT_NEAR(e.matrix().coeff(2, 4), 0.7959605, 1e-6);
+  // The bigram floor never lowers min_df: min_df 3 drops every term of df 2 too.
+  o.tfidf.min_df = 3;
+  EXPECT_TRUE(Embeddings::Build({Doc(1, "apple banana"), Doc(2, "apple banana")}, o)
+                  .terms()
+                  .empty());
 }
 
 TEST(TfidfTest, FieldWeightMultipliesCounts) {
