@@ -1,5 +1,6 @@
 // seealso: related-article recommendations. `seealso help` lists the commands.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -12,15 +13,19 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "embeddings/corpus.h"
+#include "embeddings/snapshot.h"
 
 ABSL_FLAG(std::string, config, "",
           "YAML configuration file (docs/configuration.md); default: built-in defaults");
 ABSL_FLAG(std::string, corpus, "", "directory of article *.md files (searched recursively)");
+ABSL_FLAG(std::string, index, "",
+          "serve, links: index snapshot written by `seealso index`, instead of --corpus");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "serve: address to listen on, host:port");
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "query: server address, host:port");
 ABSL_FLAG(int64_t, id, 0, "query: article id");
 ABSL_FLAG(int, k, 0, "number of related articles (default: 4 for query, 10 for links)");
-ABSL_FLAG(std::string, out, "", "links: output file (default: stdout); gen: output directory");
+ABSL_FLAG(std::string, out, "",
+          "links: output file (default: stdout); gen: output directory; index: snapshot file");
 ABSL_FLAG(int, threads, 0, "worker threads for batch ranking (0 = all cores)");
 ABSL_FLAG(int64_t, max_file_bytes, 1 << 20, "article files larger than this are skipped");
 ABSL_FLAG(bool, dry_run, false, "regen: print a unified diff of what would change, write nothing");
@@ -32,11 +37,13 @@ namespace {
 constexpr char kUsage[] = R"(usage: seealso <command> [flags]
 
 commands:
-  serve  --corpus DIR [--listen 127.0.0.1:50051]
-         build the index of DIR and serve the seealso.v1 gRPC API
+  serve  --corpus DIR | --index FILE [--listen 127.0.0.1:50051]
+         build the index of DIR (or load a snapshot) and serve the seealso.v1 gRPC API
   query  --server HOST:PORT --id ID [--k 4]
          ask a running server for the related articles of one article
-  links  --corpus DIR [--k 10] [--out FILE]
+  index  --corpus DIR --out FILE
+         build the index of DIR and save it as a snapshot file for serve/links --index
+  links  --corpus DIR | --index FILE [--k 10] [--out FILE]
          write every article's top-k as TSV: article_id, rank, related_id, score
   gen    --out DIR --n N [--seed S]
          write a deterministic synthetic corpus (articles/, qrels.tsv, dups.tsv)
@@ -90,6 +97,29 @@ absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags() {
 }
 
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config) {
+  const std::string snapshot = absl::GetFlag(FLAGS_index);
+  if (!snapshot.empty()) {
+    if (!absl::GetFlag(FLAGS_corpus).empty()) {
+      return absl::InvalidArgumentError("give --index or --corpus, not both");
+    }
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<LoadedSnapshot> loaded = ReadSnapshot(snapshot);
+    if (!loaded.ok()) return loaded.status();
+    if (!absl::GetFlag(FLAGS_config).empty() && loaded->embeddings.options() != config.embedding) {
+      std::fprintf(stderr,
+                   "warning: %s was built with other analysis/fields/tfidf settings than --config; "
+                   "the snapshot's are used\n",
+                   snapshot.c_str());
+    }
+    const SnapshotInfo info = loaded->info;
+    auto index = RelatedIndex::FromEmbeddings(std::move(loaded->articles),
+                                              std::move(loaded->embeddings));
+    if (!index.ok()) return absl::DataLossError(snapshot + ": " + std::string(index.status().message()));
+    std::fprintf(stderr, "loaded %s: %d articles, checksum %016llx, in %.2f s\n", snapshot.c_str(),
+                 (*index)->size(), static_cast<unsigned long long>(info.checksum),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return std::shared_ptr<const RelatedIndex>(*std::move(index));
+  }
   absl::StatusOr<std::vector<Article>> articles = LoadArticlesFromFlags();
   if (!articles.ok()) return articles.status();
   return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(*std::move(articles), config.embedding));
@@ -122,6 +152,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return seealso::cli::Serve();
   if (command == "query") return seealso::cli::Query();
   if (command == "links") return seealso::cli::Links();
+  if (command == "index") return seealso::cli::Index();
   if (command == "gen") return seealso::cli::Gen();
   if (command == "regen") return seealso::cli::Regen();
   if (command == "eval") return seealso::cli::Eval();

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 
 namespace seealso {
 namespace {
@@ -80,9 +81,9 @@ struct RelatedIndex::Query {
   absl::string_view subject;
 };
 
-RelatedIndex::RelatedIndex(std::vector<Article> articles, const EmbeddingOptions& options)
+RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings)
     : articles_(std::move(articles)),
-      embeddings_(Embeddings::Build(articles_, options)),
+      embeddings_(std::move(embeddings)),
       similarity_(embeddings_.matrix()) {
   canonical_url_.reserve(articles_.size());
   normalized_title_.reserve(articles_.size());
@@ -95,7 +96,23 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, const EmbeddingOptions
 
 std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> articles,
                                                         const EmbeddingOptions& options) {
-  return std::unique_ptr<const RelatedIndex>(new RelatedIndex(std::move(articles), options));
+  Embeddings embeddings = Embeddings::Build(articles, options);
+  return std::unique_ptr<const RelatedIndex>(
+      new RelatedIndex(std::move(articles), std::move(embeddings)));
+}
+
+absl::StatusOr<std::unique_ptr<const RelatedIndex>> RelatedIndex::FromEmbeddings(
+    std::vector<Article> articles, Embeddings embeddings) {
+  if (static_cast<size_t>(embeddings.matrix().rows()) != articles.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(articles.size(), " articles for ",
+                                                   embeddings.matrix().rows(), " matrix rows"));
+  }
+  auto index = std::unique_ptr<const RelatedIndex>(
+      new RelatedIndex(std::move(articles), std::move(embeddings)));
+  if (index->doc_of_id_.size() != index->articles_.size()) {
+    return absl::InvalidArgumentError("article ids are not unique");
+  }
+  return index;
 }
 
 std::optional<int32_t> RelatedIndex::Find(int64_t id) const {
