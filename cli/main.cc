@@ -114,7 +114,9 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Con
     const SnapshotInfo info = loaded->info;
     auto index = RelatedIndex::FromEmbeddings(std::move(loaded->articles),
                                               std::move(loaded->embeddings));
-    if (!index.ok()) return absl::DataLossError(snapshot + ": " + std::string(index.status().message()));
+    if (!index.ok()) {
+      return absl::DataLossError(snapshot + ": corrupt: " + std::string(index.status().message()));
+    }
     std::fprintf(stderr, "loaded %s: %d articles, checksum %016llx, in %.2f s\n", snapshot.c_str(),
                  (*index)->size(), static_cast<unsigned long long>(info.checksum),
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
