@@ -147,7 +147,8 @@ absl::StatusOr<Embeddings> Embeddings::FromParts(const EmbeddingOptions& options
   if (!matrix.isCompressed()) return absl::InvalidArgumentError("matrix not compressed");
   const int32_t* outer = matrix.outerIndexPtr();
   const int32_t* inner = matrix.innerIndexPtr();
-  if (outer[0] != 0 || outer[matrix.rows()] != matrix.nonZeros()) {
+  // nonZeros() is derived from the row starts: check against the storage.
+  if (outer[0] != 0 || outer[matrix.rows()] != matrix.data().size()) {
     return absl::InvalidArgumentError("row starts do not span the non-zeros");
   }
   // All row starts first: with them monotone from 0 to nonZeros(), every

@@ -298,6 +298,10 @@ TEST_F(SnapshotTest, StructuralDamageIsNamed) {
   Store<int32_t>(&bad, SectionOffset(bytes, 4) + 4, 1 << 20);  // row start of row 1
   expect_refused(bad, "row starts decrease");
   bad = bytes;
+  const size_t last_start = SectionOffset(bytes, 5) - 4;  // row start past the last row
+  Store<int32_t>(&bad, last_start, Load<int32_t>(bytes, last_start) + 1);
+  expect_refused(bad, "row starts do not span the non-zeros");
+  bad = bytes;
   bad.replace(SectionOffset(bytes, 0), 8, "bogus=1\n");  // first options line
   expect_refused(bad, "corrupt options");
   bad = bytes;
