@@ -18,6 +18,7 @@
 
 ABSL_DECLARE_FLAG(std::string, config);
 ABSL_DECLARE_FLAG(std::string, corpus);
+ABSL_DECLARE_FLAG(std::string, index);
 ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, server);
 ABSL_DECLARE_FLAG(int64_t, id);
@@ -35,6 +36,7 @@ namespace seealso::cli {
 int Serve();
 int Query();
 int Links();
+int Index();
 int Gen();
 int Regen();
 int Eval();
@@ -59,8 +61,10 @@ absl::StatusOr<Config> ConfigFromFlags();
 // Loads the articles of --corpus; reports skipped files on stderr.
 absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags();
 
-// Loads --corpus and builds the index as `config` says; reports skipped files
-// on stderr.
+// Loads the snapshot of --index (reporting load time on stderr, and a warning
+// if --config's embedding settings differ from the snapshot's, which win), or
+// loads --corpus and builds the index as `config` says, reporting skipped
+// files on stderr.
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config);
 
 // Prints "seealso <command>: <message>" on stderr.

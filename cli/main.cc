@@ -16,15 +16,20 @@
 #include "absl/strings/numbers.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "embeddings/corpus.h"
+#include "service/corpus_loader.h"
 
 ABSL_FLAG(std::string, config, "",
           "YAML configuration file (docs/configuration.md); default: built-in defaults");
 ABSL_FLAG(std::string, corpus, "", "directory of article *.md files (searched recursively)");
+ABSL_FLAG(std::string, index, "",
+          "serve, links: index snapshot written by `seealso index`, instead of --corpus");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "serve: address to listen on, host:port");
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "query: server address, host:port");
 ABSL_FLAG(int64_t, id, 0, "query: article id");
 ABSL_FLAG(int, k, 0, "number of related articles (default: the server's default_k (4) for query, 4 for regen, 10 for links and eval)");
-ABSL_FLAG(std::string, out, "", "links: output file (default: stdout); gen: output directory");
+ABSL_FLAG(std::string, out, "",
+          "links: output file (default: stdout); gen: output directory; index: snapshot file");
 ABSL_FLAG(std::string, shard, "0/1",
           "links, regen: I/N computes only shard I (0-based) of N consecutive id ranges; the N "
           "outputs concatenated in order equal the unsharded output");
@@ -39,11 +44,13 @@ namespace {
 constexpr char kUsage[] = R"(usage: seealso <command> [flags]
 
 commands:
-  serve  --corpus DIR [--listen 127.0.0.1:50051]
-         build the index of DIR and serve the seealso.v1 gRPC API
+  serve  --corpus DIR | --index FILE [--listen 127.0.0.1:50051]
+         build the index of DIR (or load a snapshot) and serve the seealso.v1 gRPC API
   query  --server HOST:PORT --id ID [--k 4]
          ask a running server for the related articles of one article
-  links  --corpus DIR [--k 10] [--out FILE] [--shard I/N]
+  index  --corpus DIR --out FILE
+         build the index of DIR and save it as a snapshot file for serve/links --index
+  links  --corpus DIR | --index FILE [--k 10] [--out FILE] [--shard I/N]
          write every article's top-k as TSV: article_id, rank, related_id, score
   gen    --out DIR --n N [--seed S]
          write a deterministic synthetic corpus (articles/, qrels.tsv, dups.tsv)
@@ -130,6 +137,25 @@ absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags() {
 }
 
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config) {
+  const std::string snapshot = absl::GetFlag(FLAGS_index);
+  if (!snapshot.empty()) {
+    if (!absl::GetFlag(FLAGS_corpus).empty()) {
+      return absl::InvalidArgumentError("give --index or --corpus, not both");
+    }
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<std::shared_ptr<const RelatedIndex>> index = LoadIndexFromSnapshot(snapshot);
+    if (!index.ok()) return index.status();
+    if (!absl::GetFlag(FLAGS_config).empty() &&
+        (*index)->embeddings().options() != config.embedding) {
+      std::fprintf(stderr,
+                   "warning: %s was built with other analysis/fields/tfidf settings than --config; "
+                   "the snapshot's are used\n",
+                   snapshot.c_str());
+    }
+    std::fprintf(stderr, "loaded %s: %d articles in %.2f s\n", snapshot.c_str(), (*index)->size(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return index;
+  }
   absl::StatusOr<std::vector<Article>> articles = LoadArticlesFromFlags();
   if (!articles.ok()) return articles.status();
   return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(*std::move(articles), config.embedding));
@@ -164,6 +190,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return seealso::cli::Serve();
   if (command == "query") return seealso::cli::Query();
   if (command == "links") return seealso::cli::Links();
+  if (command == "index") return seealso::cli::Index();
   if (command == "gen") return seealso::cli::Gen();
   if (command == "regen") return seealso::cli::Regen();
   if (command == "eval") return seealso::cli::Eval();

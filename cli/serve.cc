@@ -87,9 +87,11 @@ int Serve() {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // The first source; ReloadIndex may name another (a directory or a snapshot file).
   const std::string corpus = absl::GetFlag(FLAGS_corpus);
-  if (corpus.empty()) {
-    PrintError("serve", "--corpus is required");
+  const std::string snapshot = absl::GetFlag(FLAGS_index);
+  if (corpus.empty() == snapshot.empty()) {
+    PrintError("serve", "give one of --corpus DIR or --index FILE");
     return 2;
   }
   // Read once: a reload rebuilds the corpus under the configuration the
@@ -110,11 +112,11 @@ int Serve() {
     return 2;
   }
   auto loader = [load = *load, embedding = config->embedding](const std::string& dir) {
-    return LoadIndexFromCorpus(dir, load, embedding, [](const LoadError& e) {
+    return LoadIndexFromSource(dir, load, embedding, [](const LoadError& e) {
       LogToStderr(LogLine("warning", "skipped_file", {{"error", e.message}}));
     });
   };
-  auto holder = std::make_shared<IndexHolder>(loader, corpus);
+  auto holder = std::make_shared<IndexHolder>(loader, snapshot.empty() ? corpus : snapshot);
   auto service = std::make_shared<RelatedService>(holder, options->limits, config->ranking);
   // Listening before the index is built lets probes see NOT_SERVING meanwhile.
   auto server = Server::Start(service, *options);

@@ -21,6 +21,12 @@ absl::Status ErrnoError(absl::string_view what, const std::filesystem::path& pat
 
 absl::Status WriteFileAtomically(const std::filesystem::path& path, absl::string_view contents,
                                  std::optional<mode_t> mode) {
+  return WriteFileAtomically(path, absl::MakeConstSpan(&contents, 1), mode);
+}
+
+absl::Status WriteFileAtomically(const std::filesystem::path& path,
+                                 absl::Span<const absl::string_view> pieces,
+                                 std::optional<mode_t> mode) {
   if (!mode) {
     struct stat st;
     mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
@@ -37,13 +43,15 @@ absl::Status WriteFileAtomically(const std::filesystem::path& path, absl::string
     ::unlink(tmp.c_str());
     return s;
   };
-  for (size_t done = 0; done < contents.size();) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("write failed");
+  for (absl::string_view contents : pieces) {
+    for (size_t done = 0; done < contents.size();) {
+      ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return fail("write failed");
+      }
+      done += static_cast<size_t>(n);
     }
-    done += static_cast<size_t>(n);
   }
   if (::fchmod(fd, *mode) != 0) return fail("chmod failed");
   if (::fsync(fd) != 0) return fail("fsync failed");

@@ -7,8 +7,9 @@
 #include <string_view>
 #include <sys/types.h>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace seealso {
 
@@ -19,6 +20,12 @@ namespace seealso {
 // replaces, else 0644. On error the temporary file is removed and `path` is
 // untouched.
 absl::Status WriteFileAtomically(const std::filesystem::path& path, absl::string_view contents,
+                                 std::optional<mode_t> mode = std::nullopt);
+
+// The same for a file that is the concatenation of `pieces`, written without
+// joining them first (large outputs such as index snapshots).
+absl::Status WriteFileAtomically(const std::filesystem::path& path,
+                                 absl::Span<const absl::string_view> pieces,
                                  std::optional<mode_t> mode = std::nullopt);
 
 }  // namespace seealso

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 
 namespace seealso {
 namespace {
@@ -162,6 +163,60 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
     rows[i] = {};
   }
   outer[rows.size()] = static_cast<int32_t>(at);
+  return e;
+}
+
+absl::StatusOr<Embeddings> Embeddings::FromParts(const EmbeddingOptions& options,
+                                                 std::vector<std::string> terms,
+                                                 std::vector<float> idf, SparseMatrix matrix) {
+  const size_t n_terms = terms.size();
+  if (idf.size() != n_terms || static_cast<size_t>(matrix.cols()) != n_terms) {
+    return absl::InvalidArgumentError(absl::StrCat(n_terms, " terms but ", idf.size(),
+                                                   " idf values and ", matrix.cols(), " columns"));
+  }
+  for (size_t j = 1; j < n_terms; ++j) {
+    if (!(terms[j - 1] < terms[j])) {
+      return absl::InvalidArgumentError(absl::StrCat("terms not strictly increasing at term ", j));
+    }
+  }
+  for (size_t j = 0; j < n_terms; ++j) {
+    if (!std::isfinite(idf[j])) {
+      return absl::InvalidArgumentError(absl::StrCat("idf of term ", j, " is not finite"));
+    }
+  }
+  if (!matrix.isCompressed()) return absl::InvalidArgumentError("matrix not compressed");
+  const int32_t* outer = matrix.outerIndexPtr();
+  const int32_t* inner = matrix.innerIndexPtr();
+  // nonZeros() is derived from the row starts: check against the storage.
+  if (outer[0] != 0 || outer[matrix.rows()] != matrix.data().size()) {
+    return absl::InvalidArgumentError("row starts do not span the non-zeros");
+  }
+  // All row starts first: with them monotone from 0 to nonZeros(), every
+  // row's range lies inside the arrays.
+  for (int32_t r = 0; r < matrix.rows(); ++r) {
+    if (outer[r] > outer[r + 1]) {
+      return absl::InvalidArgumentError(absl::StrCat("row starts decrease at row ", r));
+    }
+  }
+  for (int32_t r = 0; r < matrix.rows(); ++r) {
+    for (int32_t k = outer[r]; k < outer[r + 1]; ++k) {
+      if (inner[k] < 0 || inner[k] >= matrix.cols() || (k > outer[r] && inner[k] <= inner[k - 1])) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("column indices of row ", r, " out of range or not increasing"));
+      }
+      if (!std::isfinite(matrix.valuePtr()[k])) {
+        return absl::InvalidArgumentError(absl::StrCat("value in row ", r, " is not finite"));
+      }
+    }
+  }
+  Embeddings e;
+  e.options_ = options;
+  e.analyzer_ = Analyzer(options.analyzer);
+  e.terms_ = std::move(terms);
+  e.column_.reserve(n_terms);
+  for (size_t j = 0; j < n_terms; ++j) e.column_.emplace(e.terms_[j], static_cast<int32_t>(j));
+  e.idf_ = std::move(idf);
+  e.matrix_ = std::move(matrix);
   return e;
 }
 

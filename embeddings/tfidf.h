@@ -9,6 +9,7 @@
 
 #include "Eigen/SparseCore"
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "embeddings/analyzer.h"
 #include "embeddings/article.h"
 
@@ -84,6 +85,16 @@ class Embeddings {
   // matrix() is articles[i]. Terms are numbered in lexicographic order, so the
   // result does not depend on article order beyond row order.
   static Embeddings Build(const std::vector<Article>& articles, const EmbeddingOptions& options);
+
+  // A model from the parts a Build() produced (e.g. read back from a file).
+  // INVALID_ARGUMENT, saying what is wrong, unless: terms are strictly
+  // increasing, idf and matrix columns match them in number, idf and matrix
+  // values are finite, and `matrix` is compressed with a well-formed structure
+  // (row starts non-decreasing from 0 to nonZeros(), column indices in range
+  // and strictly increasing within each row).
+  static absl::StatusOr<Embeddings> FromParts(const EmbeddingOptions& options,
+                                              std::vector<std::string> terms,
+                                              std::vector<float> idf, SparseMatrix matrix);
 
   // One L2-normalised row per article (an all-zero row for an article without terms).
   const SparseMatrix& matrix() const { return matrix_; }

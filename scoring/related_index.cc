@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 
 namespace seealso {
 namespace {
@@ -69,9 +70,9 @@ struct RelatedIndex::Query {
   absl::string_view subject;
 };
 
-RelatedIndex::RelatedIndex(std::vector<Article> articles, const EmbeddingOptions& options)
+RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings)
     : articles_(std::move(articles)),
-      embeddings_(Embeddings::Build(articles_, options)),
+      embeddings_(std::move(embeddings)),
       similarity_(embeddings_.matrix()) {
   // The text is in the matrix now; keep only what lists show and dedup needs,
   // which saves gigabytes at a million articles.
@@ -92,7 +93,23 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, const EmbeddingOptions
 
 std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> articles,
                                                         const EmbeddingOptions& options) {
-  return std::unique_ptr<const RelatedIndex>(new RelatedIndex(std::move(articles), options));
+  Embeddings embeddings = Embeddings::Build(articles, options);
+  return std::unique_ptr<const RelatedIndex>(
+      new RelatedIndex(std::move(articles), std::move(embeddings)));
+}
+
+absl::StatusOr<std::unique_ptr<const RelatedIndex>> RelatedIndex::FromEmbeddings(
+    std::vector<Article> articles, Embeddings embeddings) {
+  if (static_cast<size_t>(embeddings.matrix().rows()) != articles.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(articles.size(), " articles for ",
+                                                   embeddings.matrix().rows(), " matrix rows"));
+  }
+  auto index = std::unique_ptr<const RelatedIndex>(
+      new RelatedIndex(std::move(articles), std::move(embeddings)));
+  if (index->doc_of_id_.size() != index->articles_.size()) {
+    return absl::InvalidArgumentError("article ids are not unique");
+  }
+  return index;
 }
 
 std::optional<int32_t> RelatedIndex::Find(int64_t id) const {

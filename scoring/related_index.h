@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "embeddings/article.h"
 #include "embeddings/tfidf.h"
@@ -53,6 +54,13 @@ class RelatedIndex {
   static std::unique_ptr<const RelatedIndex> Build(std::vector<Article> articles,
                                                    const EmbeddingOptions& options = {});
 
+  // An index over an already fitted model (e.g. a loaded snapshot) without
+  // re-embedding: row i of embeddings.matrix() is articles[i], of which only
+  // id, title, subject and url are used for ranking. INVALID_ARGUMENT if the
+  // counts differ or an id repeats.
+  static absl::StatusOr<std::unique_ptr<const RelatedIndex>> FromEmbeddings(
+      std::vector<Article> articles, Embeddings embeddings);
+
   int32_t size() const { return static_cast<int32_t>(articles_.size()); }
   // The article's metadata (id, path, title, subject, url, related); its text
   // fields are released once embedded.
@@ -91,7 +99,7 @@ class RelatedIndex {
 
  private:
   struct Query;
-  RelatedIndex(std::vector<Article> articles, const EmbeddingOptions& options);
+  RelatedIndex(std::vector<Article> articles, Embeddings embeddings);
   std::vector<Related> Select(const Query& query, const ScoreAccumulator& acc,
                               const RankOptions& options, DedupStats* stats) const;
 

@@ -1,5 +1,9 @@
 #include "service/corpus_loader.h"
 
+#include <filesystem>
+
+#include "embeddings/snapshot.h"
+
 namespace seealso {
 
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromCorpus(
@@ -13,6 +17,25 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromCorpus(
   if (corpus->articles.empty()) return absl::InvalidArgumentError(dir + ": no articles found");
   return std::shared_ptr<const RelatedIndex>(
       RelatedIndex::Build(std::move(corpus->articles), options));
+}
+
+absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromSnapshot(const std::string& path) {
+  absl::StatusOr<LoadedSnapshot> loaded = ReadSnapshot(path);
+  if (!loaded.ok()) return loaded.status();
+  auto index =
+      RelatedIndex::FromEmbeddings(std::move(loaded->articles), std::move(loaded->embeddings));
+  if (!index.ok()) {
+    return absl::DataLossError(path + ": corrupt: " + std::string(index.status().message()));
+  }
+  return std::shared_ptr<const RelatedIndex>(*std::move(index));
+}
+
+absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromSource(
+    const std::string& source, const LoadOptions& load, const EmbeddingOptions& options,
+    const std::function<void(const LoadError&)>& on_skip) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(source, ec)) return LoadIndexFromSnapshot(source);
+  return LoadIndexFromCorpus(source, load, options, on_skip);
 }
 
 }  // namespace seealso

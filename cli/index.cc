@@ -1,0 +1,48 @@
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/flags/flag.h"
+#include "cli/commands.h"
+#include "embeddings/snapshot.h"
+
+namespace seealso::cli {
+
+int Index() {
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) {
+    PrintError("index", "--out is required");
+    return 2;
+  }
+  absl::StatusOr<Config> config = ConfigFromFlags();
+  if (!config.ok()) {
+    PrintError("index", config.status().message());
+    return 2;
+  }
+  absl::StatusOr<std::vector<Article>> articles = LoadArticlesFromFlags();
+  if (!articles.ok()) {
+    PrintError("index", articles.status().message());
+    return 2;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Embeddings embeddings = Embeddings::Build(*articles, config->embedding);
+  const auto built = std::chrono::steady_clock::now();
+  if (absl::Status s = WriteSnapshot(out, embeddings, *articles); !s.ok()) {
+    PrintError("index", s.message());
+    return 1;
+  }
+  const auto written = std::chrono::steady_clock::now();
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(out, ec);
+  std::fprintf(stderr,
+               "seealso index: wrote %s: %zu articles, %zu terms, %lld non-zeros, %llu bytes; "
+               "embedded in %.2f s, written in %.2f s\n",
+               out.c_str(), articles->size(), embeddings.terms().size(),
+               static_cast<long long>(embeddings.matrix().nonZeros()),
+               static_cast<unsigned long long>(ec ? 0 : bytes),
+               std::chrono::duration<double>(built - start).count(),
+               std::chrono::duration<double>(written - built).count());
+  return 0;
+}
+
+}  // namespace seealso::cli
