@@ -2,7 +2,8 @@
 // Kubernetes API schemas (kubernetes-models, generated from the Kubernetes
 // OpenAPI spec, pinned in package-lock.json), the kustomize overlays render,
 // and the serving and batch objects keep the properties docs/operations.md
-// relies on (replicas, gRPC probes, non-root, read-only root, sharding...).
+// relies on (replicas, gRPC probes, non-root, read-only root, sharding...),
+// and deploy/Dockerfile agrees with them.
 // Usage: node validate_manifests.mjs REPO_ROOT
 // Exit 0 all good, 1 a check failed, 77 the npm packages are not installed
 // (scripts/install-test-tools.sh) and SEEALSO_REQUIRE_DEPLOY_CHECKS is unset.
@@ -257,6 +258,19 @@ if (rendered) {
   const cm = rendered.find((o) => o.kind === "ConfigMap");
   check(cm.metadata.name === "seealso-config" && cm.data["seealso.yaml"].includes("same_subject_boost: 1.2"), "overlay: config replaced");
 }
+
+// --- 4. The image agrees with the manifests. --------------------------------
+const dockerfile = readFileSync(join(root, "deploy/Dockerfile"), "utf8").replace(/\\\n\s*/g, " ");
+const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+check(froms.length === 2 && froms.every((f) => f === "debian:bookworm-slim"), `Dockerfile: two bookworm-slim stages, got ${froms}`);
+check(/install-deps\.sh build\b/.test(dockerfile) && /install-deps\.sh runtime\b/.test(dockerfile),
+  "Dockerfile: both stages install through scripts/install-deps.sh");
+const user = dockerfile.match(/^USER (\d+):(\d+)/m);
+check(user && user[1] !== "0" && Number(user[1]) === deploy.spec.template.spec.securityContext.runAsUser,
+  "Dockerfile: numeric non-root USER equal to the pods' runAsUser");
+check(/^ENTRYPOINT \["\/usr\/local\/bin\/seealso", "serve"\]/m.test(dockerfile), "Dockerfile: entrypoint seealso serve");
+const cmd = dockerfile.match(/^CMD (\[.*\])/m);
+check(cmd && JSON.stringify(JSON.parse(cmd[1])) === JSON.stringify(server.args), "Dockerfile: CMD == the Deployment's args");
 
 for (const f of failures) console.error(`FAIL ${f}`);
 console.log(`${checks - failures.length} passed, ${failures.length} failed`);
