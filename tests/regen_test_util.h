@@ -2,6 +2,8 @@
 #ifndef SEEALSO_TESTS_REGEN_TEST_UTIL_H_
 #define SEEALSO_TESTS_REGEN_TEST_UTIL_H_
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -24,11 +26,12 @@ inline void WriteBytes(const std::filesystem::path& p, const std::string& bytes)
   std::ofstream(p, std::ios::binary) << bytes;
 }
 
-// An empty directory for the running test: <tmp>/<prefix><test name>.
+// An empty directory for the running test: <tmp>/<prefix><test name>_<pid>.
 inline std::filesystem::path FreshTestDir(const std::string& prefix) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() /
-      (prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      (prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+       std::to_string(::getpid()));  // concurrent runs (other checkouts) must not share it
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
