@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh
+bash scripts/install-test-tools.sh
+# Here the deploy manifest check must run, not skip.
+export SEEALSO_REQUIRE_DEPLOY_CHECKS=1
 jobs="$(nproc)"
 
 echo "== build-ci: RelWithDebInfo, -Werror"

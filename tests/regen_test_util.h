@@ -2,6 +2,8 @@
 #ifndef SEEALSO_TESTS_REGEN_TEST_UTIL_H_
 #define SEEALSO_TESTS_REGEN_TEST_UTIL_H_
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <unistd.h>
 #include <fstream>
@@ -25,7 +27,7 @@ inline void WriteBytes(const std::filesystem::path& p, const std::string& bytes)
   std::ofstream(p, std::ios::binary) << bytes;
 }
 
-// An empty directory for the running test: <tmp>/<prefix><test name>.
+// An empty directory for the running test: <tmp>/<prefix><test name>_<pid>.
 inline std::filesystem::path FreshTestDir(const std::string& prefix) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() /
