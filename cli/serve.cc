@@ -30,6 +30,9 @@ ABSL_FLAG(int, default_k, 4, "serve: k when a request leaves it 0");
 ABSL_FLAG(int, max_k, 100, "serve: largest k a request may ask for");
 ABSL_FLAG(int, max_batch, 1000, "serve: most ids in one BatchGetRelated");
 ABSL_FLAG(int, max_request_bytes, 1 << 20, "serve: largest request message, bytes");
+ABSL_FLAG(int, max_connection_age_ms, 300000,
+          "serve: close each client connection after this long (clients then re-resolve and "
+          "find new replicas); 0 = never");
 ABSL_FLAG(int, shutdown_grace_ms, 5000,
           "serve: how long SIGTERM/SIGINT lets in-flight calls finish before cancelling them");
 
@@ -62,6 +65,8 @@ absl::StatusOr<ServerOptions> ServerOptionsFrom(const ServerSettings& file) {
     return absl::InvalidArgumentError("--max_batch >= 1 and --max_request_bytes >= 1024 required");
   }
   o.shutdown_grace = std::chrono::milliseconds(Setting(FLAGS_shutdown_grace_ms, file.shutdown_grace_ms));
+  o.max_connection_age =
+      std::chrono::milliseconds(Setting(FLAGS_max_connection_age_ms, file.max_connection_age_ms));
   if (const std::string path = Setting(FLAGS_admin_token_file, file.admin_token_file);
       !path.empty()) {
     std::ifstream in(path);

@@ -29,6 +29,7 @@ struct ServerSettings {
   int max_batch = 1000;
   int max_request_bytes = 1 << 20;
   int shutdown_grace_ms = 5000;
+  int max_connection_age_ms = 300000;
 
   friend bool operator==(const ServerSettings&, const ServerSettings&) = default;
 };

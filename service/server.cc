@@ -180,6 +180,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::shared_ptr<RelatedSer
     grpc::ServerBuilder builder;
     builder.AddListeningPort(listen, *credentials, port);
     builder.SetMaxReceiveMessageSize(options.limits.max_request_bytes);
+    if (options.max_connection_age.count() > 0) {
+      builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                                 static_cast<int>(options.max_connection_age.count()));
+      // Calls already running on an aged connection get this long to finish.
+      builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
+    }
     builder.RegisterService(adapter);
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
     factories.push_back(server->metrics_->InterceptorFactory());

@@ -34,6 +34,10 @@ struct ServerOptions {
   // host:port for Prometheus metrics over HTTP (GET /metrics). "" = off.
   std::string metrics_listen;
 
+  // Each client connection is closed (GOAWAY, after a grace) once this old,
+  // so clients re-resolve DNS and spread onto replicas added since; 0 = never.
+  std::chrono::milliseconds max_connection_age{300000};
+
   // How long Shutdown() lets in-flight calls finish before cancelling them.
   std::chrono::milliseconds shutdown_grace{5000};
 };

@@ -69,6 +69,7 @@ server:
   max_batch: 50
   max_request_bytes: 4096
   shutdown_grace_ms: 100
+  max_connection_age_ms: 0
 )", "c.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
   Config want;
@@ -90,7 +91,7 @@ server:
                  .admin_token_file = "/run/token", .metrics_listen = "127.0.0.1:9464",
                  .tls_cert = "c.pem", .tls_key = "k.pem", .tls_client_ca = "ca.pem",
                  .default_k = 5, .max_k = 20, .max_batch = 50, .max_request_bytes = 4096,
-                 .shutdown_grace_ms = 100};
+                 .shutdown_grace_ms = 100, .max_connection_age_ms = 0};
   EXPECT_EQ(*c, want);
 }
 

@@ -126,6 +126,33 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<v1::RelatedArticles::Stub> stub_;
 };
 
+// An aged connection is closed by the server (so clients re-resolve and find
+// new replicas); the channel notices, and the next call simply reconnects.
+TEST_F(ServerTest, MaxConnectionAgeClosesConnections) {
+  ServerOptions options;
+  options.max_connection_age = std::chrono::milliseconds(300);
+  StartServer(options);
+  v1::GetRelatedResponse response;
+  ASSERT_TRUE(Call(171811, 4, &response).ok());
+  ASSERT_EQ(channel_->GetState(false), GRPC_CHANNEL_READY);
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
+  while (channel_->GetState(false) == GRPC_CHANNEL_READY &&
+         channel_->WaitForStateChange(GRPC_CHANNEL_READY, deadline)) {
+  }
+  EXPECT_NE(channel_->GetState(false), GRPC_CHANNEL_READY);
+  EXPECT_TRUE(Call(171811, 4, &response).ok());
+}
+
+TEST_F(ServerTest, WithoutMaxConnectionAgeConnectionsStay) {
+  ServerOptions options;
+  options.max_connection_age = std::chrono::milliseconds(0);
+  StartServer(options);
+  v1::GetRelatedResponse response;
+  ASSERT_TRUE(Call(171811, 4, &response).ok());
+  EXPECT_FALSE(channel_->WaitForStateChange(
+      GRPC_CHANNEL_READY, std::chrono::system_clock::now() + std::chrono::milliseconds(1500)));
+}
+
 TEST_F(ServerTest, GetRelatedReturnsKDistinctArticlesNotSelf) {
   StartServer();
   v1::GetRelatedResponse response;
