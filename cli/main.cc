@@ -1,9 +1,9 @@
 // seealso: related-article recommendations. `seealso help` lists the commands.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <unistd.h>
-#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
