@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
 #include "absl/container/flat_hash_set.h"
+#include "common/parallel.h"
 #include "absl/strings/str_cat.h"
 
 namespace seealso {
@@ -12,18 +12,6 @@ namespace {
 
 std::array<double, 6> WeightArray(const FieldWeights& w) {
   return {w.title, w.question, w.answer, w.keywords, w.description, w.subject};
-}
-
-// Calls f(i, thread) for i in [0, n) on `threads` threads, interleaved.
-template <typename F>
-void ParallelFor(size_t n, int threads, F f) {
-  auto work = [&](int t) {
-    for (size_t i = static_cast<size_t>(t); i < n; i += static_cast<size_t>(threads)) f(i, t);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
-  for (std::thread& th : pool) th.join();
 }
 
 }  // namespace
@@ -105,9 +93,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
 
   // Analysis and weighing are per article and independent: spread them over
   // the cores. Document frequencies are counted per thread, then summed.
-  const int threads = std::max(
-      1, std::min(static_cast<int>(std::thread::hardware_concurrency()),
-                  static_cast<int>(articles.size() / 256 + 1)));
+  const int threads = std::min(ThreadCount(0), static_cast<int>(articles.size() / 256 + 1));
   std::vector<FieldCounts> counts(articles.size());
   std::vector<absl::flat_hash_map<std::string, int64_t>> thread_df(static_cast<size_t>(threads));
   ParallelFor(articles.size(), threads, [&](size_t i, int t) {

@@ -1,10 +1,10 @@
 #include "scoring/related_index.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "common/parallel.h"
 #include "absl/strings/str_cat.h"
 
 namespace seealso {
@@ -284,23 +284,17 @@ std::vector<std::vector<Related>> RelatedIndex::RangeTopK(int32_t begin, int32_t
   begin = std::clamp(begin, 0, size());
   end = std::clamp(end, begin, size());
   std::vector<std::vector<Related>> result(static_cast<size_t>(end - begin));
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = ThreadCount(threads);
   std::vector<DedupStats> thread_stats(static_cast<size_t>(threads));
-  auto work = [&](int t) {
-    ScoreAccumulator acc(size());
-    // Interleaved rows balance long and short articles across threads.
-    for (int32_t doc = begin + t; doc < end; doc += threads) {
-      const SparseRow row = RowOf(embeddings_.matrix(), doc);
-      similarity_.Score(row, options.pruning, &acc);
-      result[doc - begin] =
-          Select(Query{doc, row, articles_[doc].subject}, acc, options, &thread_stats[t]);
-      acc.Clear();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
-  for (std::thread& th : pool) th.join();
+  std::vector<ScoreAccumulator> accumulators(static_cast<size_t>(threads), ScoreAccumulator(size()));
+  ParallelFor(result.size(), threads, [&](size_t i, int t) {
+    const int32_t doc = begin + static_cast<int32_t>(i);
+    ScoreAccumulator& acc = accumulators[t];
+    const SparseRow row = RowOf(embeddings_.matrix(), doc);
+    similarity_.Score(row, options.pruning, &acc);
+    result[i] = Select(Query{doc, row, articles_[doc].subject}, acc, options, &thread_stats[t]);
+    acc.Clear();
+  });
   if (stats != nullptr) {
     for (const DedupStats& s : thread_stats) *stats += s;
   }
