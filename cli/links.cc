@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -34,6 +35,7 @@ int Links() {
   ranking.k = k;
   DedupStats stats;
   const auto [first, last] = ShardRange(idx.size(), shard->index, shard->count);
+  const auto start = std::chrono::steady_clock::now();
   const auto lists = idx.RangeTopK(first, last, ranking, absl::GetFlag(FLAGS_threads), &stats);
   // Documents are in id order, so rows come out sorted by article id, then rank.
   std::string tsv;
@@ -45,9 +47,11 @@ int Links() {
     }
   }
   std::fprintf(stderr,
-               "seealso links: %d articles; left out: %lld near copies, %lld near copies of the "
+               "seealso links: ranked %d articles in %.2f s; left out: %lld near copies, %lld near copies of the "
                "query, %lld same URL, %lld same title, %lld repeated ids\n",
-               idx.size(), static_cast<long long>(stats.near_duplicate),
+               last - first,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+               static_cast<long long>(stats.near_duplicate),
                static_cast<long long>(stats.near_copy_of_query),
                static_cast<long long>(stats.same_url), static_cast<long long>(stats.same_title),
                static_cast<long long>(stats.same_id));

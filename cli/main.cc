@@ -122,11 +122,9 @@ absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags() {
   if (!corpus.ok()) return corpus.status();
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (tty) {
-    std::fprintf(stderr, "seealso: loaded %zu articles from %s in %.2f s (%.0f articles/s)\n",
-                 corpus->articles.size(), dir.c_str(), secs,
-                 static_cast<double>(corpus->articles.size()) / std::max(secs, 1e-9));
-  }
+  std::fprintf(stderr, "seealso: loaded %zu articles from %s in %.2f s (%.0f articles/s)\n",
+               corpus->articles.size(), dir.c_str(), secs,
+               static_cast<double>(corpus->articles.size()) / std::max(secs, 1e-9));
   for (const LoadError& e : corpus->skipped) {
     std::fprintf(stderr, "warning: skipped %s\n", e.message.c_str());
   }
@@ -158,7 +156,13 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Con
   }
   absl::StatusOr<std::vector<Article>> articles = LoadArticlesFromFlags();
   if (!articles.ok()) return articles.status();
-  return std::shared_ptr<const RelatedIndex>(RelatedIndex::Build(*std::move(articles), config.embedding));
+  const auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const RelatedIndex> index =
+      RelatedIndex::Build(*std::move(articles), config.embedding);
+  std::fprintf(stderr, "seealso: indexed %d articles (%zu terms) in %.2f s\n", index->size(),
+               index->embeddings().terms().size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return index;
 }
 
 }  // namespace seealso::cli
