@@ -122,8 +122,36 @@ float RelatedIndex::Cosine(int32_t a, int32_t b) const {
   return Dot(RowOf(embeddings_.matrix(), a), RowOf(embeddings_.matrix(), b));
 }
 
+std::vector<Related> RelatedIndex::Rank(const Query& q, const RankOptions& o,
+                                        ScoreAccumulator* acc, DedupStats* stats) const {
+  DedupStats st;
+  std::vector<Related> picked;
+  if (!o.pruning.exact()) {
+    similarity_.Score(q.row, o.pruning, acc);
+    picked = Select(q, *acc, o, /*complete=*/true, &st, nullptr);
+  } else {
+    // Enough candidates for the usual losses to dedup and filters (the
+    // query itself, near copies, repeats), or to fill the MMR pool; if they
+    // run out anyway, score everything: the list is the same either way.
+    const int pool = o.mmr_lambda >= 1.0f ? 2 * o.k + 8 : std::max(3 * o.k, 30) + o.k;
+    const bool complete = similarity_.ScoreTop(q.row, pool + (q.self ? 1 : 0), acc);
+    bool exhausted = false;
+    picked = Select(q, *acc, o, complete, &st, &exhausted);
+    if (exhausted) {
+      acc->Clear();
+      st = DedupStats();
+      similarity_.ScoreExact(q.row, acc);
+      picked = Select(q, *acc, o, /*complete=*/true, &st, nullptr);
+    }
+  }
+  acc->Clear();
+  if (stats != nullptr) *stats += st;
+  return picked;
+}
+
 std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator& acc,
-                                          const RankOptions& o, DedupStats* stats_out) const {
+                                          const RankOptions& o, bool complete,
+                                          DedupStats* stats_out, bool* exhausted) const {
   DedupStats st;
   const absl::flat_hash_set<absl::string_view> include(o.include_subjects.begin(),
                                                        o.include_subjects.end());
@@ -191,6 +219,7 @@ std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator
       const Related& c = cands[next++];
       if (!repeats(c.doc)) return &c;
     }
+    if (!complete) *exhausted = true;
     return nullptr;
   };
 
@@ -259,9 +288,8 @@ std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator
 std::vector<Related> RelatedIndex::TopK(int32_t doc, const RankOptions& options,
                                         DedupStats* stats) const {
   ScoreAccumulator acc(size());
-  const SparseRow row = RowOf(embeddings_.matrix(), doc);
-  similarity_.Score(row, options.pruning, &acc);
-  return Select(Query{doc, row, articles_[doc].subject}, acc, options, stats);
+  return Rank(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject}, options, &acc,
+              stats);
 }
 
 std::vector<Related> RelatedIndex::TopKForVector(const SparseVector& query,
@@ -269,8 +297,7 @@ std::vector<Related> RelatedIndex::TopKForVector(const SparseVector& query,
                                                  const RankOptions& options,
                                                  DedupStats* stats) const {
   ScoreAccumulator acc(size());
-  similarity_.Score(RowOf(query), options.pruning, &acc);
-  return Select(Query{std::nullopt, RowOf(query), subject}, acc, options, stats);
+  return Rank(Query{std::nullopt, RowOf(query), subject}, options, &acc, stats);
 }
 
 std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& options, int threads,
@@ -289,11 +316,8 @@ std::vector<std::vector<Related>> RelatedIndex::RangeTopK(int32_t begin, int32_t
   std::vector<ScoreAccumulator> accumulators(static_cast<size_t>(threads), ScoreAccumulator(size()));
   ParallelFor(result.size(), threads, [&](size_t i, int t) {
     const int32_t doc = begin + static_cast<int32_t>(i);
-    ScoreAccumulator& acc = accumulators[t];
-    const SparseRow row = RowOf(embeddings_.matrix(), doc);
-    similarity_.Score(row, options.pruning, &acc);
-    result[i] = Select(Query{doc, row, articles_[doc].subject}, acc, options, &thread_stats[t]);
-    acc.Clear();
+    result[i] = Rank(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject}, options,
+                     &accumulators[t], &thread_stats[t]);
   });
   if (stats != nullptr) {
     for (const DedupStats& s : thread_stats) *stats += s;

@@ -100,8 +100,15 @@ class RelatedIndex {
  private:
   struct Query;
   RelatedIndex(std::vector<Article> articles, Embeddings embeddings);
+  // Scores and selects the list of `query`, with `acc` (cleared on return).
+  std::vector<Related> Rank(const Query& query, const RankOptions& options,
+                            ScoreAccumulator* acc, DedupStats* stats) const;
+  // Picks the list from the candidates in `acc`. If `complete` is false, acc
+  // holds only the best candidates; when they run out before the list is
+  // decided, sets *exhausted (the caller then rescores exhaustively).
   std::vector<Related> Select(const Query& query, const ScoreAccumulator& acc,
-                              const RankOptions& options, DedupStats* stats) const;
+                              const RankOptions& options, bool complete, DedupStats* stats,
+                              bool* exhausted) const;
 
   std::vector<Article> articles_;
   std::vector<std::string> canonical_url_;

@@ -1,7 +1,13 @@
 #include "scoring/similarity.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <numeric>
+#include <queue>
+
+#include "absl/container/flat_hash_map.h"
+#include "common/parallel.h"
 
 namespace seealso {
 
@@ -57,6 +63,224 @@ SimilarityIndex::SimilarityIndex(const SparseMatrix& docs) : docs_(docs) {
       doc_[k] = postings[k - begin].second;
     }
   }
+
+  // Band norms of every document, then the nested heavy norms per level.
+  const int32_t n = num_docs();
+  band_norm_.assign(static_cast<size_t>(n) * kBands, 0.0f);
+  ParallelFor(static_cast<size_t>(n), ThreadCount(0), [&](size_t d, int) {
+    std::array<double, kBands> sum2{};
+    const SparseRow row = RowOf(docs, static_cast<int32_t>(d));
+    for (int64_t i = 0; i < row.size; ++i) {
+      const int b = BandOf(offset_[row.term[i] + 1] - offset_[row.term[i]]);
+      if (b < kBands) sum2[b] += static_cast<double>(row.weight[i]) * row.weight[i];
+    }
+    for (int b = 0; b < kBands; ++b) {
+      band_norm_[d * kBands + b] = static_cast<float>(std::sqrt(sum2[b]));
+    }
+  });
+  for (int32_t d = 0; d < n; ++d) {
+    for (int b = 0; b < kBands; ++b) {
+      band_max_[b] = std::max(band_max_[b], band_norm_[static_cast<size_t>(d) * kBands + b]);
+    }
+  }
+  heavy_norm_.resize(kBands + 1);
+  by_heavy_norm_.resize(kBands + 1);
+  ParallelFor(kBands, ThreadCount(0), [&](size_t b, int) {
+    const int level = static_cast<int>(b) + 1;
+    std::vector<float>& norm = heavy_norm_[level];
+    std::vector<int32_t>& order = by_heavy_norm_[level];
+    norm.resize(n);
+    for (int32_t d = 0; d < n; ++d) {
+      double sum2 = 0;
+      for (int c = 0; c < level; ++c) {
+        const double x = band_norm_[static_cast<size_t>(d) * kBands + c];
+        sum2 += x * x;
+      }
+      norm[d] = static_cast<float>(std::sqrt(sum2));
+      if (norm[d] > 0) order.push_back(d);
+    }
+    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t c) {
+      return norm[a] != norm[c] ? norm[a] > norm[c] : a < c;
+    });
+  });
+}
+
+int SimilarityIndex::BandOf(int64_t df) const {
+  // Band b holds n / 2^(b+1) < df <= n / 2^b.
+  const int64_t n = num_docs();
+  int b = 0;
+  while (b < kBands && df <= (n >> (b + 1))) ++b;
+  return b;
+}
+
+bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc) const {
+  // Bounds are compared with a margin: float sums in other orders differ in
+  // the last bits, and a document must never be cut by rounding.
+  constexpr float kMargin = 1e-5f;
+  if (want <= 0 || query.size == 0) return true;
+  const int64_t nnz = static_cast<int64_t>(doc_.size());
+  const double row_cost =
+      static_cast<double>(query.size) + static_cast<double>(nnz) / std::max(1, num_docs());
+
+  // The query's terms by band, each band's norm and postings count.
+  std::vector<uint8_t> band(static_cast<size_t>(query.size));
+  std::array<double, kBands> q2{};
+  std::array<int64_t, kBands + 1> postings{};
+  for (int64_t i = 0; i < query.size; ++i) {
+    const int32_t t = query.term[i];
+    const int b = BandOf(offset_[t + 1] - offset_[t]);
+    band[i] = static_cast<uint8_t>(b);
+    postings[b] += offset_[t + 1] - offset_[t];
+    if (b < kBands) q2[b] += static_cast<double>(query.weight[i]) * query.weight[i];
+  }
+  std::array<float, kBands> qnorm{};
+  for (int b = 0; b < kBands; ++b) qnorm[b] = static_cast<float>(std::sqrt(q2[b]));
+  auto score_band = [&](int b) {
+    for (int64_t i = 0; i < query.size; ++i) {
+      if (band[i] != b) continue;
+      const int32_t t = query.term[i];
+      const float q = query.weight[i];
+      for (int64_t k = offset_[t]; k < offset_[t + 1]; ++k) acc->Add(doc_[k], q * weight_[k]);
+    }
+  };
+  // What bands < level could still add to document d.
+  auto slack = [&](int32_t d, int level) {
+    float s = 0;
+    const float* norms = &band_norm_[static_cast<size_t>(d) * kBands];
+    for (int b = 0; b < level; ++b) s += qnorm[b] * norms[b];
+    return s;
+  };
+  auto heavy_query_norm = [&](int level) {
+    double sum2 = 0;
+    for (int b = 0; b < level; ++b) sum2 += q2[b];
+    return static_cast<float>(std::sqrt(sum2));
+  };
+  auto by_bound_desc = [](const std::pair<float, int32_t>& a, const std::pair<float, int32_t>& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+
+  // Exact scores computed while deciding, kept for verifying.
+  absl::flat_hash_map<int32_t, float> scored;
+  auto exact_score = [&](int32_t d) {
+    auto [it, inserted] = scored.try_emplace(d, 0.0f);
+    if (inserted) it->second = Dot(query, RowOf(docs_, d));
+    return it->second;
+  };
+
+  // Rare bands first; before each commoner band, compare its postings with
+  // the cost of verifying now (documents whose bound reaches `lower`, a lower
+  // bound of the want-th best score), and stop scoring bands when verifying
+  // is cheaper.
+  score_band(kBands);
+  int level = kBands;  // bands < level are bounded, not scored
+  float lower = -1.0f;  // -1 until known
+  // The want-th best partial score so far: partial scores only grow, so it
+  // is a floor for later passes, which then skip most documents cheaply.
+  float top_floor = -1.0f;
+  // The largest slack any document can have at `level`: a cheap first filter.
+  auto max_slack = [&](int level) {
+    float s = 0;
+    for (int b = 0; b < level; ++b) s += qnorm[b] * band_max_[b];
+    return s;
+  };
+  std::vector<std::pair<float, int32_t>> bounds;
+  // One pass over the touched documents: `bounds` gets those whose bound
+  // reaches `lower`; with find_top, `lower` is then raised to the want-th best
+  // exact score of the want best partial scores.
+  auto scan = [&](int level, bool find_top) {
+    bounds.clear();
+    const float loose = lower - max_slack(level) - kMargin;
+    std::priority_queue<std::pair<float, int32_t>, std::vector<std::pair<float, int32_t>>,
+                        decltype(by_bound_desc)>
+        top(by_bound_desc);  // worst of the best on top
+    acc->ForEachAtLeast(find_top ? std::min(loose, top_floor) : loose, [&](int32_t d, float partial) {
+      if (find_top && (top.size() < static_cast<size_t>(want) ||
+                       by_bound_desc({partial, d}, top.top()))) {
+        if (top.size() == static_cast<size_t>(want)) top.pop();
+        top.emplace(partial, d);
+      }
+      if (partial < loose) return;
+      const float bound = partial + slack(d, level);
+      if (bound >= lower - kMargin) bounds.emplace_back(bound, d);
+    });
+    if (!find_top || top.size() < static_cast<size_t>(want)) return;
+    top_floor = top.top().first;
+    float want_th = 2.0f;
+    for (; !top.empty(); top.pop()) want_th = std::min(want_th, exact_score(top.top().second));
+    if (want_th <= lower) return;
+    lower = want_th;
+    std::erase_if(bounds, [&](const auto& b) { return b.first < lower - kMargin; });
+  };
+  while (level > 0) {
+    // A band with fewer postings than the documents touched so far costs
+    // less to score than deciding whether to.
+    if (postings[level - 1] <= static_cast<int64_t>(acc->touched().size())) {
+      if (postings[level - 1] > 0) score_band(level - 1);
+      --level;
+      continue;
+    }
+    // The first time, find `lower` before collecting, which then keeps few.
+    if (lower < 0) scan(level, /*find_top=*/true);
+    scan(level, /*find_top=*/true);
+    const float qh = heavy_query_norm(level);
+    const std::vector<float>& norm = heavy_norm_[level];
+    const std::vector<int32_t>& order = by_heavy_norm_[level];
+    const int64_t verify =
+        static_cast<int64_t>(lower < 0 ? acc->touched().size() : bounds.size()) +
+        (std::partition_point(order.begin(), order.end(),
+                              [&](int32_t d) { return qh * norm[d] >= lower - kMargin; }) -
+         order.begin());
+    if (static_cast<double>(postings[level - 1]) >= static_cast<double>(verify) * row_cost) break;
+    score_band(level - 1);
+    --level;
+  }
+
+  // Verify: exact scores in decreasing order of bound, until no bound can
+  // reach the want-th best exact score found.
+  scan(level, /*find_top=*/false);
+  std::priority_queue<float, std::vector<float>, std::greater<float>> best;  // want best scores
+  std::vector<std::pair<int32_t, float>> exact;
+  auto threshold = [&] {
+    return best.size() < static_cast<size_t>(want) ? -1.0f : best.top() - kMargin;
+  };
+  auto keep = [&](int32_t d, float score) {
+    exact.emplace_back(d, score);
+    if (best.size() < static_cast<size_t>(want)) {
+      best.push(score);
+    } else if (score > best.top()) {
+      best.pop();
+      best.push(score);
+    }
+  };
+  size_t sorted = 0;
+  for (size_t j = 0; j < bounds.size(); ++j) {
+    if (j == sorted) {
+      sorted = std::min(bounds.size(), std::max<size_t>(2 * static_cast<size_t>(want), 4 * sorted));
+      std::partial_sort(bounds.begin() + static_cast<std::ptrdiff_t>(j),
+                        bounds.begin() + static_cast<std::ptrdiff_t>(sorted), bounds.end(),
+                        by_bound_desc);
+    }
+    if (bounds[j].first < threshold()) break;
+    keep(bounds[j].second, exact_score(bounds[j].second));
+  }
+  // Documents sharing no scored term: only the bounded bands can lift them.
+  if (level > 0) {
+    const float qh = heavy_query_norm(level);
+    const std::vector<float>& norm = heavy_norm_[level];
+    for (int32_t d : by_heavy_norm_[level]) {
+      if (qh * norm[d] < threshold()) break;
+      if (acc->score(d) != 0.0f || slack(d, level) < threshold()) continue;
+      const float score = Dot(query, RowOf(docs_, d));
+      if (score > 0) keep(d, score);
+    }
+  }
+  const bool complete = best.size() < static_cast<size_t>(want);
+  const float cut = complete ? 0.0f : best.top();
+  acc->Clear();
+  for (const auto& [d, score] : exact) {
+    if (score >= cut && score > 0) acc->Add(d, score);
+  }
+  return complete;
 }
 
 void SimilarityIndex::ScoreExact(SparseRow query, ScoreAccumulator* acc) const {

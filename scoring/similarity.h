@@ -3,6 +3,7 @@
 #ifndef SEEALSO_SCORING_SIMILARITY_H_
 #define SEEALSO_SCORING_SIMILARITY_H_
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -50,6 +51,21 @@ class ScoreAccumulator {
 
   // Documents with a non-zero score.
   const std::vector<int32_t>& touched() const { return touched_; }
+  // Calls f(doc, score) for each touched document whose score is >= `min`,
+  // in no fixed order. With min > 0 and most documents touched, a dense scan:
+  // sequential reads and a rarely taken branch beat the scattered reads.
+  template <typename F>
+  void ForEachAtLeast(float min, F f) const {
+    if (min > 0.0f && touched_.size() * 4 > score_.size()) {
+      for (size_t d = 0; d < score_.size(); ++d) {
+        if (score_[d] >= min) f(static_cast<int32_t>(d), score_[d]);
+      }
+    } else {
+      for (int32_t d : touched_) {
+        if (score_[d] >= min) f(d, score_[d]);
+      }
+    }
+  }
   float score(int32_t doc) const { return score_[doc]; }
 
   void Add(int32_t doc, float x) {
@@ -70,10 +86,21 @@ class ScoreAccumulator {
 // The inverted index of a document matrix: for each term, the documents
 // holding it; the first kImpactPrefix of them are the term's heaviest, in
 // decreasing weight, so a prefix is the term's most telling documents.
+//
+// Exact top candidates without touching every posting (ScoreTop): terms are
+// put in bands by document frequency (band b holds df in (n/2^(b+1), n/2^b],
+// the last band everything rarer). Rare bands are scored term at a time; what
+// the common bands could still add to a document is bounded per band by
+// Cauchy-Schwarz, |q_b| * |d_b|, from per-document band norms. Only documents
+// whose bound can reach the want-th best exact score are scored exactly. The
+// common terms hold most postings (sum of df^2) but little weight, so most of
+// the work is skipped while the result stays exact.
 class SimilarityIndex {
  public:
   // Pruning::postings_per_term is capped at this.
   static constexpr int64_t kImpactPrefix = 4096;
+  // Bands 0 .. kBands - 1 by document frequency; band kBands is the rest.
+  static constexpr int kBands = 12;
 
   // Keeps a reference to `docs`, which must outlive this index and be compressed.
   explicit SimilarityIndex(const SparseMatrix& docs);
@@ -85,14 +112,35 @@ class SimilarityIndex {
   // candidates `pruning` admits, each with its exact score.
   void Score(SparseRow query, const Pruning& pruning, ScoreAccumulator* acc) const;
 
- private:
+  // Fills the cleared `acc` with the exact score, Dot(query, doc), of every
+  // document scoring at least as high as the `want`-th best document (ties
+  // included), and of no document scoring lower. Returns true if that is every
+  // document sharing a term with the query (fewer than `want` score above 0).
+  // The same documents and scores as ScoreExact, cut at the want-th best.
+  bool ScoreTop(SparseRow query, int want, ScoreAccumulator* acc) const;
+
+  // Exact scores of every document sharing a term with the query, into the
+  // cleared `acc`; bit-identical to Dot(query, doc).
   void ScoreExact(SparseRow query, ScoreAccumulator* acc) const;
+
+ private:
+  // Band of a term with document frequency `df`.
+  int BandOf(int64_t df) const;
 
   const SparseMatrix& docs_;
   // Postings of term t: [offset_[t], offset_[t + 1]) in doc_ and weight_.
   std::vector<int64_t> offset_;
   std::vector<int32_t> doc_;
   std::vector<float> weight_;
+  // band_norm_[d * kBands + b]: L2 norm of document d's terms in band b.
+  std::vector<float> band_norm_;
+  // band_max_[b]: the largest band_norm_ of band b over all documents.
+  std::array<float, kBands> band_max_{};
+  // For level l in 1..kBands (bands < l bounded, the rest scored):
+  // heavy_norm_[l][d] is the norm of document d's terms in bands < l, and
+  // by_heavy_norm_[l] the documents with a non-zero one, largest first.
+  std::vector<std::vector<float>> heavy_norm_;
+  std::vector<std::vector<int32_t>> by_heavy_norm_;
 };
 
 }  // namespace seealso

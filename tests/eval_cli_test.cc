@@ -105,6 +105,10 @@ TEST_F(EvalCliTest, SweepRanksEveryCombinationBestFirst) {
       Seealso(Common() + " --sweep fields.title=1,3 --sweep tfidf.sublinear_tf=true,false");
   ASSERT_EQ(run.status, 0) << run.out;
   std::vector<std::string> lines = absl::StrSplit(run.out, '\n', absl::SkipEmpty());
+  // The loading figures come first, on stderr.
+  ASSERT_THAT(lines, Not(testing::IsEmpty()));
+  EXPECT_THAT(lines[0], HasSubstr("seealso: loaded 53 articles"));
+  lines.erase(lines.begin());
   ASSERT_EQ(lines.size(), 5u) << run.out;
   EXPECT_THAT(lines[0], ContainsRegex("^fields.title +tfidf.sublinear_tf +nDCG@10 "));
   // The defaults' row scores what the engine scores without --sweep.

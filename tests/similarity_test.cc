@@ -1,0 +1,176 @@
+// SimilarityIndex::ScoreTop: the want best documents of a query, exactly as
+// scoring every posting would find them, while skipping most postings.
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include "embeddings/front_matter.h"
+#include "gen/generator.h"
+#include "gtest/gtest.h"
+#include "scoring/related_index.h"
+#include "scoring/similarity.h"
+
+namespace seealso {
+namespace {
+
+// Unit rows with `terms` columns whose document frequencies follow a power
+// law, like words: a few terms in most rows, most terms in a few.
+SparseMatrix RandomMatrix(int rows, int terms, int per_row, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<Eigen::Triplet<float, int32_t>> entries;
+  for (int r = 0; r < rows; ++r) {
+    std::vector<int32_t> cols;
+    for (int i = 0; i < per_row; ++i) {
+      const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+      cols.push_back(static_cast<int32_t>(std::pow(u, 3.0) * terms));
+    }
+    std::sort(cols.begin(), cols.end());
+    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+    double norm2 = 0;
+    std::vector<float> w;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      w.push_back(std::uniform_real_distribution<float>(0.05f, 1.0f)(rng));
+      norm2 += w.back() * w.back();
+    }
+    for (size_t i = 0; i < cols.size(); ++i) {
+      entries.emplace_back(r, cols[i], static_cast<float>(w[i] / std::sqrt(norm2)));
+    }
+  }
+  SparseMatrix m(rows, terms);
+  m.setFromTriplets(entries.begin(), entries.end());
+  m.makeCompressed();
+  return m;
+}
+
+// Every document's exact score, scoring every posting.
+std::vector<std::pair<int32_t, float>> Exhaustive(const SimilarityIndex& sim, SparseRow q) {
+  ScoreAccumulator acc(sim.num_docs());
+  sim.ScoreExact(q, &acc);
+  std::vector<std::pair<int32_t, float>> all;
+  for (int32_t d : acc.touched()) all.emplace_back(d, acc.score(d));
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+// ScoreTop must give exactly the documents scoring >= the want-th best
+// score, with the scores of the exhaustive path, bit for bit.
+void ExpectTopMatches(const SimilarityIndex& sim, SparseRow q, int want) {
+  const std::vector<std::pair<int32_t, float>> all = Exhaustive(sim, q);
+  std::vector<float> scores;
+  for (const auto& [d, s] : all) scores.push_back(s);
+  std::sort(scores.rbegin(), scores.rend());
+  const bool complete = scores.size() < static_cast<size_t>(want);
+  const float cut = complete ? 0.0f : scores[want - 1];
+  std::vector<std::pair<int32_t, float>> expected;
+  for (const auto& [d, s] : all) {
+    if (s >= cut) expected.emplace_back(d, s);
+  }
+
+  ScoreAccumulator acc(sim.num_docs());
+  EXPECT_EQ(sim.ScoreTop(q, want, &acc), complete);
+  std::vector<std::pair<int32_t, float>> got;
+  for (int32_t d : acc.touched()) got.emplace_back(d, acc.score(d));
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, expected) << "want " << want;
+}
+
+TEST(SimilarityTest, ScoreTopMatchesExhaustiveOnRandomMatrices) {
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    const SparseMatrix m = RandomMatrix(3000, 4000, 60, seed);
+    const SimilarityIndex sim(m);
+    for (int32_t doc = 0; doc < m.rows(); doc += 97) {
+      for (int want : {1, 7, 29, 200}) ExpectTopMatches(sim, RowOf(m, doc), want);
+    }
+  }
+}
+
+TEST(SimilarityTest, ScoreTopKeepsEveryTieAtTheCut) {
+  // Ten copies of one row: all tie with the query at the cut.
+  SparseMatrix base = RandomMatrix(500, 800, 40, 9);
+  std::vector<Eigen::Triplet<float, int32_t>> entries;
+  for (int32_t r = 0; r < base.rows(); ++r) {
+    const int32_t src = r < 10 ? 0 : r;
+    const SparseRow row = RowOf(base, src);
+    for (int64_t i = 0; i < row.size; ++i) entries.emplace_back(r, row.term[i], row.weight[i]);
+  }
+  SparseMatrix m(base.rows(), base.cols());
+  m.setFromTriplets(entries.begin(), entries.end());
+  m.makeCompressed();
+  const SimilarityIndex sim(m);
+  ScoreAccumulator acc(sim.num_docs());
+  EXPECT_FALSE(sim.ScoreTop(RowOf(m, 0), 3, &acc));
+  EXPECT_EQ(acc.touched().size(), 10u);  // all ten copies score 1
+  ExpectTopMatches(sim, RowOf(m, 0), 3);
+}
+
+TEST(SimilarityTest, ScoreTopOnGeneratedArticlesAndCommonWordDrafts) {
+  GeneratorOptions o;
+  o.n = 2000;
+  o.seed = 5;
+  o.vocabulary = 20000;
+  CorpusGenerator gen(o);
+  std::vector<Article> articles;
+  for (int64_t i = 0; i < o.n; ++i) {
+    const GeneratedArticle g = gen.Article(i);
+    absl::StatusOr<Article> a = ParseArticle(g.text, g.path);
+    ASSERT_TRUE(a.ok()) << a.status();
+    articles.push_back(*std::move(a));
+  }
+  const Embeddings e = Embeddings::Build(articles, {});
+  const SparseMatrix& m = e.matrix();
+  const SimilarityIndex sim(m);
+  for (int32_t doc = 0; doc < m.rows(); doc += 41) {
+    for (int want : {1, 29, 60}) ExpectTopMatches(sim, RowOf(m, doc), want);
+  }
+  // A draft of only the commonest words: every band is bounded at first.
+  std::vector<std::pair<int64_t, int32_t>> by_df;
+  for (int32_t t = 0; t < m.cols(); ++t) by_df.emplace_back(0, t);
+  for (int64_t k = 0; k < m.nonZeros(); ++k) --by_df[m.innerIndexPtr()[k]].first;
+  std::sort(by_df.begin(), by_df.end());
+  SparseVector draft(m.cols());
+  std::vector<int32_t> common;
+  for (int i = 0; i < 3; ++i) common.push_back(by_df[i].second);
+  std::sort(common.begin(), common.end());
+  for (int32_t t : common) draft.insertBack(t) = 1.0f / std::sqrt(3.0f);
+  for (int want : {1, 29, 5000}) ExpectTopMatches(sim, RowOf(draft), want);
+}
+
+// Through RelatedIndex: a filter that rejects most candidates runs out of the
+// best ones, and the list must still be what exhaustive scoring gives.
+TEST(SimilarityTest, RestrictiveFiltersStillGetTheExhaustiveList) {
+  GeneratorOptions o;
+  o.n = 1500;
+  o.seed = 11;
+  CorpusGenerator gen(o);
+  std::vector<Article> articles;
+  for (int64_t i = 0; i < o.n; ++i) {
+    const GeneratedArticle g = gen.Article(i);
+    absl::StatusOr<Article> a = ParseArticle(g.text, g.path);
+    ASSERT_TRUE(a.ok()) << a.status();
+    articles.push_back(*std::move(a));
+  }
+  auto index = RelatedIndex::Build(std::move(articles));
+  const std::string subject = index->article(0).subject;
+  RankOptions options{.k = 10, .include_subjects = {subject}, .near_duplicate_threshold = 2.0f};
+  options.keep_near_copies_of_query = true;
+  for (int32_t doc = 0; doc < index->size(); doc += 101) {
+    // Brute force: every other article of the subject by cosine, then id.
+    std::vector<std::pair<float, int64_t>> expected;
+    for (int32_t d = 0; d < index->size(); ++d) {
+      const float c = index->Cosine(doc, d);
+      if (d != doc && c > 0 && index->article(d).subject == subject) {
+        expected.emplace_back(-c, index->article(d).id);
+      }
+    }
+    std::sort(expected.begin(), expected.end());
+    expected.resize(std::min<size_t>(expected.size(), 10));
+    std::vector<std::pair<float, int64_t>> got;
+    for (const Related& r : index->TopK(doc, options)) {
+      got.emplace_back(-r.score, index->article(r.doc).id);
+    }
+    EXPECT_EQ(got, expected) << "doc " << doc;
+  }
+}
+
+}  // namespace
+}  // namespace seealso
