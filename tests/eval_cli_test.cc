@@ -44,6 +44,10 @@ class EvalCliTest : public ::testing::Test {
     std::ofstream(dir_ / "dups.tsv") << "171803\t171805\n171851\t171852\n";
     corpus_ = std::string(SEEALSO_SOURCE_DIR) + "/data/sample";
   }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
   std::string Common() const {
     return "eval --corpus " + corpus_ + " --qrels " + (dir_ / "qrels.tsv").string() +
            " --dups " + (dir_ / "dups.tsv").string();

@@ -39,6 +39,10 @@ class CraftedFilesTest : public ::testing::Test {
     Write("two.md", 2, "a", {3, 1});
     Write("three.md", 3, "b", {});
   }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
   void Write(const char* name, int64_t id, const char* subject, std::vector<int64_t> related) {
     std::ofstream out(dir_ / name);
     out << "---\nid: " << id << "\ntitle: T" << id << "\nsubject: " << subject
