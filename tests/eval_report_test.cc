@@ -86,6 +86,11 @@ class BrowserTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
+  // Kept after a failure: the DOM and chromium's log explain it.
+  void TearDown() override {
+    std::error_code ignored;
+    if (!dir_.empty() && !HasFailure()) std::filesystem::remove_all(dir_, ignored);
+  }
   // Loads `page` headless with a fresh profile and no network services; the
   // DOM goes to dom.html, browser logging (console messages included) to
   // log.txt. Returns chromium's exit status.
