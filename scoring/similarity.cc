@@ -133,6 +133,15 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
     postings[b] += offset_[t + 1] - offset_[t];
     if (b < kBands) q2[b] += static_cast<double>(query.weight[i]) * query.weight[i];
   }
+  // Bounding pays only where scoring every posting costs more than verifying
+  // a few times `want` documents; below that (small corpora, short drafts),
+  // score everything.
+  int64_t total = 0;
+  for (int64_t p : postings) total += p;
+  if (static_cast<double>(total) <= 8 * want * row_cost) {
+    ScoreExact(query, acc);
+    return true;
+  }
   std::array<float, kBands> qnorm{};
   for (int b = 0; b < kBands; ++b) qnorm[b] = static_cast<float>(std::sqrt(q2[b]));
   auto score_band = [&](int b) {

@@ -112,11 +112,11 @@ class SimilarityIndex {
   // candidates `pruning` admits, each with its exact score.
   void Score(SparseRow query, const Pruning& pruning, ScoreAccumulator* acc) const;
 
-  // Fills the cleared `acc` with the exact score, Dot(query, doc), of every
-  // document scoring at least as high as the `want`-th best document (ties
-  // included), and of no document scoring lower. Returns true if that is every
-  // document sharing a term with the query (fewer than `want` score above 0).
-  // The same documents and scores as ScoreExact, cut at the want-th best.
+  // Fills the cleared `acc` with exact scores, bit-identical to
+  // Dot(query, doc): either of every document sharing a term with the query
+  // (returns true; done when that is cheap or fewer than `want` documents
+  // score above 0), or of exactly the documents scoring at least as high as
+  // the `want`-th best, ties included (returns false).
   bool ScoreTop(SparseRow query, int want, ScoreAccumulator* acc) const;
 
   // Exact scores of every document sharing a term with the query, into the
