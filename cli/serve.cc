@@ -33,8 +33,11 @@ ABSL_FLAG(int, max_request_bytes, 1 << 20, "serve: largest request message, byte
 ABSL_FLAG(int, max_connection_age_ms, 300000,
           "serve: close each client connection after this long (clients then re-resolve and "
           "find new replicas); 0 = never");
+ABSL_FLAG(int, shutdown_drain_ms, 1000,
+          "serve: on SIGTERM/SIGINT, how long health says NOT_SERVING and new calls get UNAVAILABLE "
+          "before the listeners close");
 ABSL_FLAG(int, shutdown_grace_ms, 5000,
-          "serve: how long SIGTERM/SIGINT lets in-flight calls finish before cancelling them");
+          "serve: then how long in-flight calls may finish before they are cancelled");
 
 namespace seealso::cli {
 namespace {
@@ -64,6 +67,7 @@ absl::StatusOr<ServerOptions> ServerOptionsFrom(const ServerSettings& file) {
   if (o.limits.max_batch < 1 || o.limits.max_request_bytes < 1024) {
     return absl::InvalidArgumentError("--max_batch >= 1 and --max_request_bytes >= 1024 required");
   }
+  o.shutdown_drain = std::chrono::milliseconds(Setting(FLAGS_shutdown_drain_ms, file.shutdown_drain_ms));
   o.shutdown_grace = std::chrono::milliseconds(Setting(FLAGS_shutdown_grace_ms, file.shutdown_grace_ms));
   o.max_connection_age =
       std::chrono::milliseconds(Setting(FLAGS_max_connection_age_ms, file.max_connection_age_ms));
