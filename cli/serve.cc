@@ -22,8 +22,6 @@ ABSL_FLAG(std::string, admin_token_file, "",
           "'authorization: Bearer <token>' (\"\" = admin RPCs only on --admin_listen)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "serve: host:port for Prometheus GET /metrics, e.g. 127.0.0.1:9464 (\"\" = off)");
-ABSL_FLAG(std::string, tls_cert, "", "serve: server certificate chain, PEM (enables TLS)");
-ABSL_FLAG(std::string, tls_key, "", "serve: server private key, PEM");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "serve: CA bundle, PEM; clients must present a certificate it signed (mTLS)");
 ABSL_FLAG(int, default_k, 4, "serve: k when a request leaves it 0");
