@@ -294,7 +294,13 @@ void Server::SetPhase(Phase phase) {
 absl::Status Server::Admit() {
   if (phase_.load() == Phase::kServing) return absl::OkStatus();
   std::unique_lock<std::mutex> lock(phase_mu_);
-  phase_cv_.wait(lock, [this] { return phase_ != Phase::kHolding; });
+  // Each held call keeps a thread of the sync server: bound them.
+  constexpr int kMaxHeld = 512;
+  if (phase_ == Phase::kHolding && held_ < kMaxHeld) {
+    ++held_;
+    phase_cv_.wait(lock, [this] { return phase_ != Phase::kHolding; });
+    --held_;
+  }
   return absl::UnavailableError("server is shutting down");
 }
 

@@ -63,7 +63,7 @@ class Server {
   void SetServing(bool serving);
   void SetPhase(Phase phase);
   // OK while serving; UNAVAILABLE once Shutdown() began, after waiting for
-  // the listeners to close if it is holding calls (see Shutdown()).
+  // the listeners to close if it is holding calls (at most 512; see Shutdown()).
   absl::Status Admit();
 
   std::shared_ptr<RelatedService> service_;
@@ -84,6 +84,7 @@ class Server {
   std::atomic<Phase> phase_{Phase::kServing};
   std::mutex phase_mu_;
   std::condition_variable phase_cv_;
+  int held_ = 0;  // calls waiting in Admit(); guarded by phase_mu_
 };
 
 }  // namespace seealso
