@@ -21,6 +21,8 @@ ABSL_DECLARE_FLAG(std::string, corpus);
 ABSL_DECLARE_FLAG(std::string, index);
 ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, server);
+ABSL_DECLARE_FLAG(std::string, tls_cert);
+ABSL_DECLARE_FLAG(std::string, tls_key);
 ABSL_DECLARE_FLAG(int64_t, id);
 ABSL_DECLARE_FLAG(int, k);
 ABSL_DECLARE_FLAG(std::string, out);

@@ -26,6 +26,10 @@ ABSL_FLAG(std::string, index, "",
           "serve, links: index snapshot written by `seealso index`, instead of --corpus");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "serve: address to listen on, host:port");
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "query: server address, host:port");
+ABSL_FLAG(std::string, tls_cert, "",
+          "serve: server certificate chain, PEM (enables TLS); query: client certificate chain, "
+          "PEM, for a server that requires one (mTLS)");
+ABSL_FLAG(std::string, tls_key, "", "serve: server private key, PEM; query: client private key");
 ABSL_FLAG(int64_t, id, 0, "query: article id");
 ABSL_FLAG(int, k, 0, "number of related articles (default: the server's default_k (4) for query, 4 for regen, 10 for links and eval)");
 ABSL_FLAG(std::string, out, "",
@@ -46,8 +50,8 @@ constexpr char kUsage[] = R"(usage: seealso <command> [flags]
 commands:
   serve  --corpus DIR | --index FILE [--listen 127.0.0.1:50051]
          build the index of DIR (or load a snapshot) and serve the seealso.v1 gRPC API
-  query  --server HOST:PORT --id ID [--k 4]
-         ask a running server for the related articles of one article
+  query  --server HOST:PORT --id ID [--k 4] [--tls_ca FILE [--tls_cert FILE --tls_key FILE]]
+         ask a running server for the related articles of one article (over TLS with --tls_ca)
   index  --corpus DIR --out FILE
          build the index of DIR and save it as a snapshot file for serve/links --index
   links  --corpus DIR | --index FILE [--k 10] [--out FILE] [--shard I/N]

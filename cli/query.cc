@@ -1,6 +1,10 @@
 #include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
 
 #include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
 #include "grpcpp/grpcpp.h"
@@ -9,8 +13,44 @@
 ABSL_FLAG(std::string, url, "", "query: ask by article URL instead of --id");
 ABSL_FLAG(std::string, text, "", "query: ask for articles related to this draft text instead");
 ABSL_FLAG(int, explain, 0, "query: show up to this many contributing terms per result");
+ABSL_FLAG(std::string, tls_ca, "",
+          "query: CA bundle, PEM, to verify the server's certificate with (enables TLS)");
 
 namespace seealso::cli {
+namespace {
+
+// TLS when --tls_ca or a client certificate is given (without --tls_ca the
+// server is verified against gRPC's default roots), else plaintext.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials() {
+  const std::string ca = absl::GetFlag(FLAGS_tls_ca);
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert, --tls_key: give both or neither");
+  }
+  if (ca.empty() && cert.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  struct Pem {
+    const char* flag;
+    const std::string& path;
+    std::string* contents;
+  };
+  for (const Pem& pem : {Pem{"--tls_ca", ca, &ssl.pem_root_certs},
+                         Pem{"--tls_cert", cert, &ssl.pem_cert_chain},
+                         Pem{"--tls_key", key, &ssl.pem_private_key}}) {
+    if (pem.path.empty()) continue;
+    std::ifstream in(pem.path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in || text.str().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(pem.flag, ": cannot read ", pem.path));
+    }
+    *pem.contents = text.str();
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+}  // namespace
 
 int Query() {
   const std::string server = absl::GetFlag(FLAGS_server);
@@ -21,8 +61,12 @@ int Query() {
     PrintError("query", "give exactly one of --id, --url, --text");
     return 2;
   }
-  auto stub = v1::RelatedArticles::NewStub(
-      grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = ChannelCredentials();
+  if (!credentials.ok()) {
+    PrintError("query", credentials.status().message());
+    return 2;
+  }
+  auto stub = v1::RelatedArticles::NewStub(grpc::CreateChannel(server, *credentials));
   v1::ScoringOptions options;
   options.set_explain_terms(absl::GetFlag(FLAGS_explain));
   // Without --k the request says 0: the server's default_k (4 unless configured).

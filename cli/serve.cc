@@ -22,8 +22,6 @@ ABSL_FLAG(std::string, admin_token_file, "",
           "'authorization: Bearer <token>' (\"\" = admin RPCs only on --admin_listen)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "serve: host:port for Prometheus GET /metrics, e.g. 127.0.0.1:9464 (\"\" = off)");
-ABSL_FLAG(std::string, tls_cert, "", "serve: server certificate chain, PEM (enables TLS)");
-ABSL_FLAG(std::string, tls_key, "", "serve: server private key, PEM");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "serve: CA bundle, PEM; clients must present a certificate it signed (mTLS)");
 ABSL_FLAG(int, default_k, 4, "serve: k when a request leaves it 0");
@@ -33,8 +31,11 @@ ABSL_FLAG(int, max_request_bytes, 1 << 20, "serve: largest request message, byte
 ABSL_FLAG(int, max_connection_age_ms, 300000,
           "serve: close each client connection after this long (clients then re-resolve and "
           "find new replicas); 0 = never");
+ABSL_FLAG(int, shutdown_drain_ms, 1000,
+          "serve: on SIGTERM/SIGINT, how long health says NOT_SERVING and new calls get UNAVAILABLE "
+          "before the listeners close");
 ABSL_FLAG(int, shutdown_grace_ms, 5000,
-          "serve: how long SIGTERM/SIGINT lets in-flight calls finish before cancelling them");
+          "serve: then how long in-flight calls may finish before they are cancelled");
 
 namespace seealso::cli {
 namespace {
@@ -64,6 +65,7 @@ absl::StatusOr<ServerOptions> ServerOptionsFrom(const ServerSettings& file) {
   if (o.limits.max_batch < 1 || o.limits.max_request_bytes < 1024) {
     return absl::InvalidArgumentError("--max_batch >= 1 and --max_request_bytes >= 1024 required");
   }
+  o.shutdown_drain = std::chrono::milliseconds(Setting(FLAGS_shutdown_drain_ms, file.shutdown_drain_ms));
   o.shutdown_grace = std::chrono::milliseconds(Setting(FLAGS_shutdown_grace_ms, file.shutdown_grace_ms));
   o.max_connection_age =
       std::chrono::milliseconds(Setting(FLAGS_max_connection_age_ms, file.max_connection_age_ms));

@@ -138,6 +138,7 @@ const std::vector<Key>& Keys() {
       {"server", "max_batch", Int<int>([](Config* c) -> int& { return c->server.max_batch; }, 1)},
       {"server", "max_request_bytes", Int<int>([](Config* c) -> int& { return c->server.max_request_bytes; }, 1024)},
       {"server", "max_connection_age_ms", Int<int>([](Config* c) -> int& { return c->server.max_connection_age_ms; }, 0)},
+      {"server", "shutdown_drain_ms", Int<int>([](Config* c) -> int& { return c->server.shutdown_drain_ms; }, 0)},
       {"server", "shutdown_grace_ms", Int<int>([](Config* c) -> int& { return c->server.shutdown_grace_ms; }, 0)},
       {"scoring", "exact_below_postings", Int<int64_t>([](Config* c) -> int64_t& { return c->ranking.pruning.exact_below_postings; }, 0)},
   };

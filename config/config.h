@@ -28,6 +28,7 @@ struct ServerSettings {
   int max_k = 100;
   int max_batch = 1000;
   int max_request_bytes = 1 << 20;
+  int shutdown_drain_ms = 1000;
   int shutdown_grace_ms = 5000;
   int max_connection_age_ms = 300000;
 

@@ -1,11 +1,14 @@
 #include "service/server.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "grpc/grpc.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -90,46 +93,58 @@ class Server::Adapter final : public v1::RelatedArticles::Service {
 
   grpc::Status GetRelated(grpc::ServerContext*, const v1::GetRelatedRequest* request,
                           v1::GetRelatedResponse* response) override {
-    return ToGrpc(service().GetRelated(*request, response));
+    return Serve([&] { return service().GetRelated(*request, response); });
   }
 
   grpc::Status GetRelatedForText(grpc::ServerContext*, const v1::GetRelatedForTextRequest* request,
                                  v1::GetRelatedForTextResponse* response) override {
-    return ToGrpc(service().GetRelatedForText(*request, response));
+    return Serve([&] { return service().GetRelatedForText(*request, response); });
   }
 
   grpc::Status BatchGetRelated(grpc::ServerContext* context,
                                const v1::BatchGetRelatedRequest* request,
                                v1::BatchGetRelatedResponse* response) override {
-    return ToGrpc(service().BatchGetRelated(*request, response, CheckFor(context)));
+    return Serve([&] { return service().BatchGetRelated(*request, response, CheckFor(context)); });
   }
 
   grpc::Status StreamAllRelated(
       grpc::ServerContext* context, const v1::StreamAllRelatedRequest* request,
       grpc::ServerWriter<v1::StreamAllRelatedResponse>* writer) override {
-    return ToGrpc(service().StreamAllRelated(
-        *request, [writer](const v1::StreamAllRelatedResponse& m) { return writer->Write(m); },
-        CheckFor(context)));
+    return Serve([&] {
+      return service().StreamAllRelated(
+          *request, [writer](const v1::StreamAllRelatedResponse& m) { return writer->Write(m); },
+          CheckFor(context));
+    });
   }
 
   grpc::Status GetIndexInfo(grpc::ServerContext*, const v1::GetIndexInfoRequest* request,
                             v1::GetIndexInfoResponse* response) override {
-    return ToGrpc(service().GetIndexInfo(*request, response));
+    return Serve([&] { return service().GetIndexInfo(*request, response); });
   }
 
   grpc::Status ReloadIndex(grpc::ServerContext* context, const v1::ReloadIndexRequest* request,
                            v1::ReloadIndexResponse* response) override {
-    if (absl::Status s = Authorize(*context); !s.ok()) return ToGrpc(s);
-    absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = server_->Reload(request->source());
-    if (!snapshot.ok()) return ToGrpc(snapshot.status());
-    ToProto((*snapshot)->version, response->mutable_snapshot());
-    response->set_article_count((*snapshot)->index->size());
-    response->set_build_seconds((*snapshot)->build_seconds);
-    return grpc::Status::OK;
+    return Serve([&] {
+      if (absl::Status s = Authorize(*context); !s.ok()) return s;
+      absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = server_->Reload(request->source());
+      if (!snapshot.ok()) return snapshot.status();
+      ToProto((*snapshot)->version, response->mutable_snapshot());
+      response->set_article_count((*snapshot)->index->size());
+      response->set_build_seconds((*snapshot)->build_seconds);
+      return absl::OkStatus();
+    });
   }
 
  private:
   const RelatedService& service() const { return *server_->service_; }
+
+  // Runs `call` unless the server is shutting down: then UNAVAILABLE, which
+  // clients retry on another replica.
+  template <typename Call>
+  grpc::Status Serve(const Call& call) {
+    if (absl::Status s = server_->Admit(); !s.ok()) return ToGrpc(s);
+    return ToGrpc(call());
+  }
 
   absl::Status Authorize(const grpc::ServerContext& context) const {
     const std::string& token = server_->options_.admin_token;
@@ -227,6 +242,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::shared_ptr<RelatedSer
 
 Server::~Server() {
   if (server_ != nullptr) {
+    options_.shutdown_drain = std::chrono::milliseconds(0);
     options_.shutdown_grace = std::chrono::milliseconds(0);
     Shutdown();
     Wait();
@@ -267,6 +283,27 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Server::Reload(const std::string
   return snapshot;
 }
 
+void Server::SetPhase(Phase phase) {
+  {
+    std::lock_guard<std::mutex> lock(phase_mu_);
+    phase_ = phase;
+  }
+  phase_cv_.notify_all();
+}
+
+absl::Status Server::Admit() {
+  if (phase_.load() == Phase::kServing) return absl::OkStatus();
+  std::unique_lock<std::mutex> lock(phase_mu_);
+  // Each held call keeps a thread of the sync server: bound them.
+  constexpr int kMaxHeld = 512;
+  if (phase_ == Phase::kHolding && held_ < kMaxHeld) {
+    ++held_;
+    phase_cv_.wait(lock, [this] { return phase_ != Phase::kHolding; });
+    --held_;
+  }
+  return absl::UnavailableError("server is shutting down");
+}
+
 void Server::Shutdown() {
   {
     std::lock_guard<std::mutex> lock(shutdown_mu_);
@@ -275,11 +312,38 @@ void Server::Shutdown() {
   }
   log_(LogLine("info", "shutdown",
                {{"phase", "draining"},
+                {"drain_ms", std::to_string(options_.shutdown_drain.count())},
                 {"grace_ms", std::to_string(options_.shutdown_grace.count())}}));
+  SetPhase(Phase::kRefusing);
   SetServing(false);
+  // gRPC itself answers CANCELLED (no handler sees the call) to a call that
+  // reaches it after its shutdown began but was sent before the client read
+  // the GOAWAY (issue #6). So the drain's last calls are held, not refused at
+  // once: a client calling back to back then has its call waiting here, not
+  // on the wire, and gets UNAVAILABLE only after the GOAWAY.
+  constexpr std::chrono::milliseconds kHold(200);
+  const std::chrono::milliseconds hold = std::min(options_.shutdown_drain, kHold);
+  std::this_thread::sleep_for(options_.shutdown_drain - hold);
+  SetPhase(Phase::kHolding);
+  std::this_thread::sleep_for(hold);
+  // grpc::Server::Shutdown() would wait for the held calls: start gRPC's
+  // shutdown (close the listeners, send GOAWAY) directly, release them, then
+  // let it drain (gRPC allows starting its shutdown twice).
+  grpc_completion_queue* closed = grpc_completion_queue_create_for_next(nullptr);
+  for (grpc::Server* s : {server_.get(), admin_server_.get()}) {
+    if (s != nullptr) grpc_server_shutdown_and_notify(s->c_server(), closed, s);
+  }
+  SetPhase(Phase::kClosing);
+  log_(LogLine("info", "shutdown", {{"phase", "closing"}}));
   const auto deadline = std::chrono::system_clock::now() + options_.shutdown_grace;
   if (admin_server_ != nullptr) admin_server_->Shutdown(deadline);
   server_->Shutdown(deadline);
+  // Waits for both servers' shutdown notifications.
+  grpc_completion_queue_shutdown(closed);
+  while (grpc_completion_queue_next(closed, gpr_inf_future(GPR_CLOCK_REALTIME), nullptr).type !=
+         GRPC_QUEUE_SHUTDOWN) {
+  }
+  grpc_completion_queue_destroy(closed);
   log_(LogLine("info", "shutdown", {{"phase", "stopped"}}));
 }
 

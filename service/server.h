@@ -4,7 +4,9 @@
 #ifndef SEEALSO_SERVICE_SERVER_H_
 #define SEEALSO_SERVICE_SERVER_H_
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,17 +46,25 @@ class Server {
   // logged and counted. What SIGHUP and the ReloadIndex RPC do.
   absl::StatusOr<std::shared_ptr<const Snapshot>> Reload(const std::string& source = "");
 
-  // Health goes NOT_SERVING, new calls get UNAVAILABLE, in-flight calls have
-  // options.shutdown_grace to finish before being cancelled. Blocks until
-  // then. Idempotent; safe from any thread.
+  // Health goes NOT_SERVING and new calls get UNAVAILABLE for
+  // options.shutdown_drain; then the listeners close (GOAWAY) and in-flight
+  // calls have options.shutdown_grace to finish before being cancelled.
+  // Blocks until then. Idempotent; safe from any thread.
   void Shutdown();
   // Blocks until the server has shut down.
   void Wait();
 
  private:
   class Adapter;
+  // Where Shutdown() is; every call asks Admit() first.
+  enum class Phase { kServing, kRefusing, kHolding, kClosing };
+
   Server() = default;
   void SetServing(bool serving);
+  void SetPhase(Phase phase);
+  // OK while serving; UNAVAILABLE once Shutdown() began, after waiting for
+  // the listeners to close if it is holding calls (at most 512; see Shutdown()).
+  absl::Status Admit();
 
   std::shared_ptr<RelatedService> service_;
   ServerOptions options_;
@@ -70,6 +80,11 @@ class Server {
   std::string listen_;
   std::mutex shutdown_mu_;
   bool shut_down_ = false;
+  // Written under phase_mu_; read without it on every call's fast path.
+  std::atomic<Phase> phase_{Phase::kServing};
+  std::mutex phase_mu_;
+  std::condition_variable phase_cv_;
+  int held_ = 0;  // calls waiting in Admit(); guarded by phase_mu_
 };
 
 }  // namespace seealso

@@ -38,7 +38,13 @@ struct ServerOptions {
   // so clients re-resolve DNS and spread onto replicas added since; 0 = never.
   std::chrono::milliseconds max_connection_age{300000};
 
-  // How long Shutdown() lets in-flight calls finish before cancelling them.
+  // How long Shutdown() keeps the listeners open with health NOT_SERVING and
+  // new calls answered UNAVAILABLE, so load balancers and health-checking
+  // clients move to other replicas before connections are closed.
+  std::chrono::milliseconds shutdown_drain{1000};
+
+  // Then, once the listeners are closed, how long in-flight calls may finish
+  // before they are cancelled.
   std::chrono::milliseconds shutdown_grace{5000};
 };
 

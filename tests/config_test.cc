@@ -68,6 +68,7 @@ server:
   max_k: 20
   max_batch: 50
   max_request_bytes: 4096
+  shutdown_drain_ms: 250
   shutdown_grace_ms: 100
   max_connection_age_ms: 0
 )", "c.yaml");
@@ -91,7 +92,7 @@ server:
                  .admin_token_file = "/run/token", .metrics_listen = "127.0.0.1:9464",
                  .tls_cert = "c.pem", .tls_key = "k.pem", .tls_client_ca = "ca.pem",
                  .default_k = 5, .max_k = 20, .max_batch = 50, .max_request_bytes = 4096,
-                 .shutdown_grace_ms = 100, .max_connection_age_ms = 0};
+                 .shutdown_drain_ms = 250, .shutdown_grace_ms = 100, .max_connection_age_ms = 0};
   EXPECT_EQ(*c, want);
 }
 
@@ -125,6 +126,8 @@ TEST(ConfigTest, ErrorsNameFileLineAndKey) {
   ExpectError("scoring:\n  k: 4\n", "c.yaml:2: unknown key 'k' in section 'scoring'");
   ExpectError("server:\n  max_request_bytes: 10\n",
               "c.yaml:2: server.max_request_bytes must be an integer >= 1024, got '10'");
+  ExpectError("server:\n  shutdown_drain_ms: -1\n",
+              "c.yaml:2: server.shutdown_drain_ms must be an integer >= 0, got '-1'");
   ExpectError("server:\n  listen: [a]\n", "c.yaml:2: server.listen must be a string, got a non-scalar");
   ExpectError("server:\n  max_k: 3\n", "c.yaml: server: default_k must not exceed max_k");
   ExpectError("tfidf: 3\n", "c.yaml:1: section 'tfidf' must be a map");

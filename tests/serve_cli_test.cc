@@ -1,5 +1,6 @@
 // `seealso serve` as a process: config-file settings, the ready line, SIGHUP
-// reload, SIGTERM drain with exit status 0; `seealso query` against it.
+// reload, SIGTERM drain with exit status 0; `seealso query` against it, also
+// over TLS and mTLS.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/run_command.h"
+#include "tests/test_certificates.h"
 
 namespace seealso {
 namespace {
@@ -61,6 +63,22 @@ class ServeCliTest : public ::testing::Test {
     }
   }
 
+  // Starts the server and returns its host:port once it is ready ("" if not).
+  std::string StartAndAwaitReady() {
+    Start();
+    const std::string log = WaitForLog("event=ready listen=127\\.0\\.0\\.1:[0-9]+ ");
+    std::smatch m;
+    if (!std::regex_search(log, m, std::regex("event=ready listen=(127\\.0\\.0\\.1:[0-9]+)"))) {
+      return "";
+    }
+    return m[1];
+  }
+
+  // Runs `seealso query` for article 171811 against `address` with `flags`.
+  testing::CommandOutput Query(const std::string& address, const std::string& flags) {
+    return RunCommand(kBinary + " query --server " + address + " --id 171811 " + flags + " 2>&1");
+  }
+
   // Waits (at most 30 s) for a log line matching `pattern`; returns the log.
   std::string WaitForLog(const std::string& pattern) {
     const std::regex re(pattern);
@@ -78,18 +96,17 @@ class ServeCliTest : public ::testing::Test {
 };
 
 TEST_F(ServeCliTest, ServesWithFileSettingsReloadsOnSighupDrainsOnSigterm) {
-  Start();
+  const std::string address = StartAndAwaitReady();
+  ASSERT_FALSE(address.empty());
   // One ready line with the address and the article count.
-  const std::string log = WaitForLog("event=ready listen=127\\.0\\.0\\.1:[0-9]+ .*articles=53");
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(log, m, std::regex("event=ready listen=(127\\.0\\.0\\.1:[0-9]+)")));
-  const std::string address = m[1];
+  EXPECT_THAT(ReadFile(dir_ / "stderr.log"),
+              ::testing::ContainsRegex("event=ready listen=" + address + " .*articles=53"));
 
   // The server's k limits come from the config file.
-  auto ok = RunCommand(kBinary + " query --server " + address + " --id 171811 --k 3 2>&1");
+  auto ok = Query(address, "--k 3");
   EXPECT_EQ(ok.status, 0) << ok.out;
   EXPECT_THAT(ok.out, HasSubstr("171812"));
-  auto over = RunCommand(kBinary + " query --server " + address + " --id 171811 --k 4 2>&1");
+  auto over = Query(address, "--k 4");
   EXPECT_EQ(over.status, 1);
   EXPECT_THAT(over.out, HasSubstr("at most 3"));
   auto unknown = RunCommand(kBinary + " query --server " + address + " --id 42 2>&1");
@@ -98,7 +115,7 @@ TEST_F(ServeCliTest, ServesWithFileSettingsReloadsOnSighupDrainsOnSigterm) {
 
   ASSERT_EQ(::kill(pid_, SIGHUP), 0);
   WaitForLog("event=reload .*generation=2");
-  EXPECT_EQ(RunCommand(kBinary + " query --server " + address + " --id 171811 2>&1").status, 0);
+  EXPECT_EQ(Query(address, "").status, 0);
 
   ASSERT_EQ(::kill(pid_, SIGTERM), 0);
   int status = 0;
@@ -107,6 +124,47 @@ TEST_F(ServeCliTest, ServesWithFileSettingsReloadsOnSighupDrainsOnSigterm) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_THAT(ReadFile(dir_ / "stderr.log"), HasSubstr("event=shutdown phase=stopped"));
+}
+
+TEST_F(ServeCliTest, QueryOverTls) {
+  ASSERT_TRUE(testing::MakeTestCertificates(dir_)) << "openssl failed";
+  const std::string d = dir_.string();
+  std::ofstream(dir_ / "seealso.yaml") << "server:\n  listen: 127.0.0.1:0\n  tls_cert: " << d
+                                        << "/server.pem\n  tls_key: " << d << "/server.key\n";
+  const std::string address = StartAndAwaitReady();
+  ASSERT_FALSE(address.empty());
+  const auto tls = Query(address, "--tls_ca " + d + "/ca.pem");
+  EXPECT_EQ(tls.status, 0) << tls.out;
+  EXPECT_THAT(tls.out, HasSubstr("171812"));
+  // Plaintext, or a server certificate not signed by the given CA: refused.
+  EXPECT_EQ(Query(address, "").status, 1);
+  const auto untrusted = Query(address, "--tls_ca " + d + "/client.pem");
+  EXPECT_EQ(untrusted.status, 1) << untrusted.out;
+}
+
+TEST_F(ServeCliTest, QueryOverMutualTls) {
+  ASSERT_TRUE(testing::MakeTestCertificates(dir_)) << "openssl failed";
+  const std::string d = dir_.string();
+  std::ofstream(dir_ / "seealso.yaml") << "server:\n  listen: 127.0.0.1:0\n  tls_cert: " << d
+                                        << "/server.pem\n  tls_key: " << d
+                                        << "/server.key\n  tls_client_ca: " << d << "/ca.pem\n";
+  const std::string address = StartAndAwaitReady();
+  ASSERT_FALSE(address.empty());
+  const std::string trust = "--tls_ca " + d + "/ca.pem";
+  const auto mtls = Query(address, trust + " --tls_cert " + d + "/client.pem --tls_key " + d + "/client.key");
+  EXPECT_EQ(mtls.status, 0) << mtls.out;
+  EXPECT_THAT(mtls.out, HasSubstr("171812"));
+  // Without a client certificate the server refuses the connection.
+  const auto anonymous = Query(address, trust);
+  EXPECT_EQ(anonymous.status, 1) << anonymous.out;
+  EXPECT_THAT(anonymous.out, HasSubstr("code 14"));
+  // Half a client identity, or an unreadable file, is a usage error.
+  const auto half = Query(address, trust + " --tls_cert " + d + "/client.pem");
+  EXPECT_EQ(half.status, 2);
+  EXPECT_THAT(half.out, HasSubstr("--tls_cert, --tls_key: give both or neither"));
+  const auto missing = Query(address, "--tls_ca " + d + "/missing.pem");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_THAT(missing.out, HasSubstr("--tls_ca: cannot read " + d + "/missing.pem"));
 }
 
 TEST_F(ServeCliTest, BadServerSettingIsAUsageError) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -111,6 +112,43 @@ class ServerTest : public ::testing::Test {
     return info.snapshot().generation();
   }
 
+  // Starts a server whose loader blocks until FinishReload(), with a
+  // ReloadIndex call into it: a call kept in flight for as long as needed.
+  void StartServerWithReloadInFlight(ServerOptions options) {
+    auto holder = std::make_shared<IndexHolder>(
+        [this](const std::string&) -> absl::StatusOr<std::shared_ptr<const RelatedIndex>> {
+          reload_entered_.set_value();
+          reload_released_.wait();
+          return testing::SampleIndex();
+        },
+        "slow");
+    holder->Install(testing::SampleIndex(), "sample");
+    options.admin_token = kToken;
+    StartServer(options, holder);
+    reload_ = std::thread(
+        [this] { reload_status_ = Reload("", std::string("Bearer ") + kToken, &reloaded_); });
+    reload_entered_.get_future().wait();
+  }
+
+  // Lets the reload finish; its response is then in reloaded_.
+  grpc::Status FinishReload() {
+    reload_release_.set_value();
+    reload_.join();
+    return reload_status_;
+  }
+
+  ~ServerTest() override {
+    if (reload_.joinable()) FinishReload().IgnoreError();
+  }
+
+  // Waits (at most 10 s) for a log line containing `fragment`.
+  bool AwaitLogged(absl::string_view fragment) {
+    for (int i = 0; i < 1000 && !Logged(fragment); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Logged(fragment);
+  }
+
   bool Logged(absl::string_view fragment) {
     std::lock_guard<std::mutex> lock(log_mu_);
     for (const std::string& line : log_) {
@@ -124,6 +162,11 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RelatedArticles::Stub> stub_;
+  std::promise<void> reload_entered_, reload_release_;
+  std::shared_future<void> reload_released_ = reload_release_.get_future().share();
+  std::thread reload_;
+  grpc::Status reload_status_;
+  v1::ReloadIndexResponse reloaded_;
 };
 
 // An aged connection is closed by the server (so clients re-resolve and find
@@ -445,26 +488,10 @@ TEST_F(ServerTest, MetricsEndpointServesCallsAndIndexGauges) {
 }
 
 TEST_F(ServerTest, ShutdownDrainsInFlightCallsAndRefusesNewOnes) {
-  // A loader that blocks until the test lets it go keeps one call in flight.
-  std::promise<void> entered, release;
-  std::shared_future<void> released = release.get_future().share();
-  auto holder = std::make_shared<IndexHolder>(
-      [&](const std::string&) -> absl::StatusOr<std::shared_ptr<const RelatedIndex>> {
-        entered.set_value();
-        released.wait();
-        return testing::SampleIndex();
-      },
-      "slow");
-  holder->Install(testing::SampleIndex(), "sample");
   ServerOptions options;
-  options.admin_token = kToken;
+  options.shutdown_drain = std::chrono::milliseconds(200);
   options.shutdown_grace = std::chrono::seconds(60);
-  StartServer(options, holder);
-
-  v1::ReloadIndexResponse reloaded;
-  grpc::Status in_flight;
-  std::thread caller([&] { in_flight = Reload("", std::string("Bearer ") + kToken, &reloaded); });
-  entered.get_future().wait();
+  StartServerWithReloadInFlight(options);
   std::thread stopper([&] { server_->Shutdown(); });
   // Once shutdown has begun, new calls are refused while the old one runs.
   grpc::StatusCode code = grpc::StatusCode::OK;
@@ -474,14 +501,107 @@ TEST_F(ServerTest, ShutdownDrainsInFlightCallsAndRefusesNewOnes) {
     if (code != grpc::StatusCode::UNAVAILABLE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(code, grpc::StatusCode::UNAVAILABLE);
-  release.set_value();
-  caller.join();
+  // The old one is still running once the listeners have closed, and finishes.
+  EXPECT_TRUE(AwaitLogged("event=shutdown phase=closing"));
+  const grpc::Status in_flight = FinishReload();
   stopper.join();
   server_->Wait();
   EXPECT_TRUE(in_flight.ok()) << in_flight.error_message();
-  EXPECT_EQ(reloaded.snapshot().generation(), 2u);
+  EXPECT_EQ(reloaded_.snapshot().generation(), 2u);
   EXPECT_TRUE(Logged("event=shutdown phase=draining"));
   EXPECT_TRUE(Logged("event=shutdown phase=stopped"));
+}
+
+TEST_F(ServerTest, DrainAnswersNotServingAndUnavailableWhileStillListening) {
+  ServerOptions options;
+  options.shutdown_drain = std::chrono::seconds(3);
+  StartServer(options);
+  ASSERT_EQ(testing::CheckHealth(channel_), testing::Health::kServing);
+  std::thread stopper([&] { server_->Shutdown(); });
+  EXPECT_TRUE(AwaitLogged("event=shutdown phase=draining"));
+  // The listener is still open: a new connection is accepted, and the
+  // refusal comes from the server itself, not from a failed connect.
+  EXPECT_EQ(testing::CheckHealth(Channel(server_->port())), testing::Health::kNotServing);
+  auto fresh = v1::RelatedArticles::NewStub(Channel(server_->port()));
+  v1::GetRelatedRequest request;
+  request.set_id(171811);
+  v1::GetRelatedResponse response;
+  const grpc::Status refused = fresh->GetRelated(Context().get(), request, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(refused.error_message(), "server is shutting down");
+  EXPECT_FALSE(Logged("event=shutdown phase=closing"));
+  stopper.join();
+  EXPECT_TRUE(Logged("event=shutdown phase=draining drain_ms=3000 grace_ms=5000"));
+  EXPECT_TRUE(Logged("event=shutdown phase=closing"));
+  EXPECT_TRUE(Logged("event=shutdown phase=stopped"));
+}
+
+// Issue #6: gRPC answers CANCELLED to a call that reaches it after its own
+// shutdown began. Callers hammering the server through the whole shutdown must
+// only ever see UNAVAILABLE (which clients retry), and a call in flight
+// across the close must still finish OK.
+TEST_F(ServerTest, CallsRacingShutdownGetUnavailableNeverCancelled) {
+  ServerOptions options;
+  options.shutdown_drain = std::chrono::milliseconds(300);
+  options.shutdown_grace = std::chrono::seconds(60);
+  StartServerWithReloadInFlight(options);
+
+  // Eight callers on four connections (two threads share each), back to back.
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok_calls{0};
+  std::mutex mu;
+  std::map<grpc::StatusCode, int> failed;
+  int refused_by_server = 0;
+  std::vector<std::string> unexpected;
+  auto call_until_stopped = [&](std::shared_ptr<grpc::Channel> channel) {
+    auto stub = v1::RelatedArticles::NewStub(channel);
+    while (!stop) {
+      v1::GetRelatedRequest request;
+      request.set_id(171811);
+      request.set_k(4);
+      v1::GetRelatedResponse response;
+      const grpc::Status s =
+          stub->GetRelated(Context(std::chrono::seconds(10)).get(), request, &response);
+      if (s.ok() && response.related_size() == 4) {
+        ++ok_calls;
+        continue;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      ++failed[s.error_code()];
+      refused_by_server += s.error_message() == "server is shutting down";
+      if (s.error_code() != grpc::StatusCode::UNAVAILABLE) {
+        unexpected.push_back(std::to_string(s.error_code()) + " " + s.error_message());
+      }
+    }
+  };
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c) {
+    // A distinct channel argument gives each channel its own connection.
+    grpc::ChannelArguments args;
+    args.SetInt("seealso.test.connection", c);
+    auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(server_->port()),
+                                             grpc::InsecureChannelCredentials(), args);
+    for (int t = 0; t < 2; ++t) callers.emplace_back(call_until_stopped, channel);
+  }
+  for (int i = 0; i < 1000 && ok_calls < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(ok_calls.load(), 200);
+
+  std::thread stopper([&] { server_->Shutdown(); });
+  // The reload stays in flight until the listeners have closed.
+  EXPECT_TRUE(AwaitLogged("event=shutdown phase=closing"));
+  const grpc::Status in_flight = FinishReload();
+  stopper.join();
+  server_->Wait();
+  stop = true;
+  for (std::thread& t : callers) t.join();
+
+  EXPECT_TRUE(in_flight.ok()) << in_flight.error_message();
+  EXPECT_EQ(reloaded_.snapshot().generation(), 2u);
+  EXPECT_THAT(unexpected, ::testing::IsEmpty());
+  EXPECT_GT(failed[grpc::StatusCode::UNAVAILABLE], 0);
+  EXPECT_GT(refused_by_server, 0) << "no call arrived during the drain";
 }
 
 }  // namespace

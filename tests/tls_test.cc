@@ -1,6 +1,5 @@
 // TLS and mTLS round trips, with a CA and certificates made by openssl at test
 // time (no private key is checked in).
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include "seealso/v1/related.grpc.pb.h"
 #include "service/server.h"
 #include "tests/service_testing.h"
+#include "tests/test_certificates.h"
 
 namespace seealso {
 namespace {
@@ -35,20 +35,7 @@ class TlsTest : public ::testing::Test {
                         ("seealso-tls-test-" + std::to_string(getpid())));
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
-    const std::string d = dir_->string();
-    const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    std::ofstream(*dir_ / "server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
-    const std::string script =
-        "cd '" + d + "' && "
-        "openssl req -x509 " + key + " -keyout ca.key -out ca.pem -days 1 -subj /CN=seealso-test-ca && "
-        "openssl req " + key + " -keyout server.key -out server.csr -subj /CN=localhost && "
-        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 "
-        "-extfile server.ext -out server.pem && "
-        "openssl req " + key + " -keyout client.key -out client.csr -subj /CN=seealso-client && "
-        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 "
-        "-out client.pem";
-    ASSERT_EQ(std::system(("(" + script + ") >/dev/null 2>&1").c_str()), 0)
-        << "openssl (a listed Debian package) failed";
+    ASSERT_TRUE(testing::MakeTestCertificates(*dir_)) << "openssl failed";
   }
   static void TearDownTestSuite() {
     fs::remove_all(*dir_);
