@@ -131,17 +131,24 @@ std::vector<Related> RelatedIndex::Rank(const Query& q, const RankOptions& o,
     picked = Select(q, *acc, o, /*complete=*/true, &st, nullptr);
   } else {
     // Enough candidates for the usual losses to dedup and filters (the
-    // query itself, near copies, repeats), or to fill the MMR pool; if they
-    // run out anyway, score everything: the list is the same either way.
-    const int pool = o.mmr_lambda >= 1.0f ? 2 * o.k + 8 : std::max(3 * o.k, 30) + o.k;
-    const bool complete = similarity_.ScoreTop(q.row, pool + (q.self ? 1 : 0), acc);
-    bool exhausted = false;
-    picked = Select(q, *acc, o, complete, &st, &exhausted);
-    if (exhausted) {
-      acc->Clear();
+    // query itself, a near copy or two), or to fill the MMR pool; if they run
+    // out, four times as many, then everything: the list is the same either
+    // way, only the work differs.
+    const int pool = o.mmr_lambda >= 1.0f ? o.k + 4 : std::max(3 * o.k, 30) + o.k;
+    int want = pool + (q.self ? 1 : 0);
+    for (int attempt = 0;; ++attempt) {
+      bool complete = true;
+      if (attempt < 2) {
+        complete = similarity_.ScoreTop(q.row, want, acc);
+      } else {
+        similarity_.ScoreExact(q.row, acc);
+      }
+      bool exhausted = false;
       st = DedupStats();
-      similarity_.ScoreExact(q.row, acc);
-      picked = Select(q, *acc, o, /*complete=*/true, &st, nullptr);
+      picked = Select(q, *acc, o, complete, &st, &exhausted);
+      if (!exhausted) break;
+      acc->Clear();
+      want = 4 * want + 16;
     }
   }
   acc->Clear();

@@ -144,11 +144,20 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   }
   std::array<float, kBands> qnorm{};
   for (int b = 0; b < kBands; ++b) qnorm[b] = static_cast<float>(std::sqrt(q2[b]));
+  // The query's term positions grouped by band (a counting sort).
+  std::array<int32_t, kBands + 2> band_start{};
+  for (int64_t i = 0; i < query.size; ++i) ++band_start[band[i] + 1];
+  for (int b = 0; b <= kBands; ++b) band_start[b + 1] += band_start[b];
+  std::vector<int32_t> by_band(static_cast<size_t>(query.size));
+  {
+    std::array<int32_t, kBands + 1> fill;
+    std::copy(band_start.begin(), band_start.end() - 1, fill.begin());
+    for (int64_t i = 0; i < query.size; ++i) by_band[fill[band[i]]++] = static_cast<int32_t>(i);
+  }
   auto score_band = [&](int b) {
-    for (int64_t i = 0; i < query.size; ++i) {
-      if (band[i] != b) continue;
-      const int32_t t = query.term[i];
-      const float q = query.weight[i];
+    for (int32_t j = band_start[b]; j < band_start[b + 1]; ++j) {
+      const int32_t t = query.term[by_band[j]];
+      const float q = query.weight[by_band[j]];
       for (int64_t k = offset_[t]; k < offset_[t + 1]; ++k) acc->Add(doc_[k], q * weight_[k]);
     }
   };
@@ -168,11 +177,29 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   };
 
-  // Exact scores computed while deciding, kept for verifying.
+  // Exact scores computed while deciding, kept for verifying. The query is
+  // scattered into a dense array, so a document's score is a gather over its
+  // row instead of a merge; the terms it lacks add exact zeros, so the sum is
+  // bit-identical to Dot().
+  float* dense = acc->QueryScratch(static_cast<size_t>(docs_.cols()));
+  for (int64_t i = 0; i < query.size; ++i) dense[query.term[i]] = query.weight[i];
+  struct Unscatter {
+    float* dense;
+    SparseRow query;
+    ~Unscatter() {
+      for (int64_t i = 0; i < query.size; ++i) dense[query.term[i]] = 0.0f;
+    }
+  } unscatter{dense, query};
+  auto dense_dot = [&](int32_t d) {
+    const SparseRow row = RowOf(docs_, d);
+    float sum = 0;
+    for (int64_t i = 0; i < row.size; ++i) sum += dense[row.term[i]] * row.weight[i];
+    return sum;
+  };
   absl::flat_hash_map<int32_t, float> scored;
   auto exact_score = [&](int32_t d) {
     auto [it, inserted] = scored.try_emplace(d, 0.0f);
-    if (inserted) it->second = Dot(query, RowOf(docs_, d));
+    if (inserted) it->second = dense_dot(d);
     return it->second;
   };
 
@@ -279,7 +306,7 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
     for (int32_t d : by_heavy_norm_[level]) {
       if (qh * norm[d] < threshold()) break;
       if (acc->score(d) != 0.0f || slack(d, level) < threshold()) continue;
-      const float score = Dot(query, RowOf(docs_, d));
+      const float score = dense_dot(d);
       if (score > 0) keep(d, score);
     }
   }

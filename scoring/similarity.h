@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "embeddings/tfidf.h"
 #include "scoring/rank_options.h"
 
@@ -47,40 +48,54 @@ float Dot(SparseRow a, SparseRow b);
 // thread.
 class ScoreAccumulator {
  public:
-  explicit ScoreAccumulator(int32_t num_docs) : score_(num_docs, 0.0f) {}
+  explicit ScoreAccumulator(int32_t num_docs)
+      : score_(num_docs, 0.0f), touched_(static_cast<size_t>(num_docs) + 1) {}
 
   // Documents with a non-zero score.
-  const std::vector<int32_t>& touched() const { return touched_; }
+  absl::Span<const int32_t> touched() const { return {touched_.data(), count_}; }
   // Calls f(doc, score) for each touched document whose score is >= `min`,
   // in no fixed order. With min > 0 and most documents touched, a dense scan:
   // sequential reads and a rarely taken branch beat the scattered reads.
   template <typename F>
   void ForEachAtLeast(float min, F f) const {
-    if (min > 0.0f && touched_.size() * 4 > score_.size()) {
+    if (min > 0.0f && count_ * 4 > score_.size()) {
       for (size_t d = 0; d < score_.size(); ++d) {
         if (score_[d] >= min) f(static_cast<int32_t>(d), score_[d]);
       }
     } else {
-      for (int32_t d : touched_) {
+      for (int32_t d : touched()) {
         if (score_[d] >= min) f(d, score_[d]);
       }
     }
   }
   float score(int32_t doc) const { return score_[doc]; }
 
+  // Branch-free: the document is always written after the touched ones and
+  // kept only if it becomes non-zero now (a mispredicted branch per posting
+  // costs more). x must be >= 0, so a document is never kept twice.
   void Add(int32_t doc, float x) {
-    if (score_[doc] == 0.0f) touched_.push_back(doc);
+    touched_[count_] = doc;
+    count_ += static_cast<size_t>((score_[doc] == 0.0f) & (x != 0.0f));
     score_[doc] += x;
   }
+  // A zeroed array of `terms` floats for one query's dense copy; whoever
+  // fills it must zero it again. Kept here, as the accumulator is per thread.
+  float* QueryScratch(size_t terms) {
+    if (query_.size() < terms) query_.assign(terms, 0.0f);
+    return query_.data();
+  }
+
   // Resets the touched documents to zero, in O(touched).
   void Clear() {
-    for (int32_t d : touched_) score_[d] = 0.0f;
-    touched_.clear();
+    for (int32_t d : touched()) score_[d] = 0.0f;
+    count_ = 0;
   }
 
  private:
   std::vector<float> score_;
-  std::vector<int32_t> touched_;
+  std::vector<int32_t> touched_;  // the first count_ are the touched documents
+  size_t count_ = 0;
+  std::vector<float> query_;
 };
 
 // The inverted index of a document matrix: for each term, the documents
