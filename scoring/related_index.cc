@@ -156,9 +156,10 @@ std::vector<Related> RelatedIndex::Rank(const Query& q, const RankOptions& o,
   return picked;
 }
 
-std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator& acc,
+std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
                                           const RankOptions& o, bool complete,
                                           DedupStats* stats_out, bool* exhausted) const {
+  float* scratch = acc.QueryScratch(static_cast<size_t>(embeddings_.matrix().cols()));
   DedupStats st;
   const absl::flat_hash_set<absl::string_view> include(o.include_subjects.begin(),
                                                        o.include_subjects.end());
@@ -236,9 +237,13 @@ std::vector<Related> RelatedIndex::Select(const Query& q, const ScoreAccumulator
     while (static_cast<int>(picked.size()) < o.k) {
       const Related* c = next_candidate();
       if (c == nullptr) break;
-      const bool near_copy = std::any_of(picked.begin(), picked.end(), [&](const Related& p) {
-        return Dot(RowOf(m, c->doc), RowOf(m, p.doc)) >= o.near_duplicate_threshold;
-      });
+      bool near_copy = false;
+      if (!picked.empty() && o.near_duplicate_threshold <= 1.0f) {
+        const ScatteredRow candidate(RowOf(m, c->doc), scratch);
+        near_copy = std::any_of(picked.begin(), picked.end(), [&](const Related& p) {
+          return candidate.Dot(RowOf(m, p.doc)) >= o.near_duplicate_threshold;
+        });
+      }
       if (near_copy) {
         ++st.near_duplicate;
         continue;

@@ -103,10 +103,11 @@ class RelatedIndex {
   // Scores and selects the list of `query`, with `acc` (cleared on return).
   std::vector<Related> Rank(const Query& query, const RankOptions& options,
                             ScoreAccumulator* acc, DedupStats* stats) const;
-  // Picks the list from the candidates in `acc`. If `complete` is false, acc
+  // Picks the list from the candidates in `acc` (its scratch is used, its
+  // scores are left as they are). If `complete` is false, acc
   // holds only the best candidates; when they run out before the list is
   // decided, sets *exhausted (the caller then rescores exhaustively).
-  std::vector<Related> Select(const Query& query, const ScoreAccumulator& acc,
+  std::vector<Related> Select(const Query& query, ScoreAccumulator& acc,
                               const RankOptions& options, bool complete, DedupStats* stats,
                               bool* exhausted) const;
 

@@ -177,25 +177,10 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   };
 
-  // Exact scores computed while deciding, kept for verifying. The query is
-  // scattered into a dense array, so a document's score is a gather over its
-  // row instead of a merge; the terms it lacks add exact zeros, so the sum is
-  // bit-identical to Dot().
-  float* dense = acc->QueryScratch(static_cast<size_t>(docs_.cols()));
-  for (int64_t i = 0; i < query.size; ++i) dense[query.term[i]] = query.weight[i];
-  struct Unscatter {
-    float* dense;
-    SparseRow query;
-    ~Unscatter() {
-      for (int64_t i = 0; i < query.size; ++i) dense[query.term[i]] = 0.0f;
-    }
-  } unscatter{dense, query};
-  auto dense_dot = [&](int32_t d) {
-    const SparseRow row = RowOf(docs_, d);
-    float sum = 0;
-    for (int64_t i = 0; i < row.size; ++i) sum += dense[row.term[i]] * row.weight[i];
-    return sum;
-  };
+  // Exact scores (bit-identical to Dot()) computed while deciding, kept for
+  // verifying.
+  const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(docs_.cols())));
+  auto dense_dot = [&](int32_t d) { return dense.Dot(RowOf(docs_, d)); };
   absl::flat_hash_map<int32_t, float> scored;
   auto exact_score = [&](int32_t d) {
     auto [it, inserted] = scored.try_emplace(d, 0.0f);

@@ -43,6 +43,32 @@ void ForSharedTerms(SparseRow a, SparseRow b, F f) {
 // Dot product (= cosine for unit rows), summed in increasing term order.
 float Dot(SparseRow a, SparseRow b);
 
+// A row scattered into a zeroed dense array of one float per term, so that
+// its dot product with another row is a gather over that row instead of a
+// merge: terms it lacks add exact zeros, so the sum is bit-identical to Dot().
+// Zeroes the array again when destroyed.
+class ScatteredRow {
+ public:
+  ScatteredRow(SparseRow row, float* dense) : row_(row), dense_(dense) {
+    for (int64_t i = 0; i < row_.size; ++i) dense_[row_.term[i]] = row_.weight[i];
+  }
+  ~ScatteredRow() {
+    for (int64_t i = 0; i < row_.size; ++i) dense_[row_.term[i]] = 0.0f;
+  }
+  ScatteredRow(const ScatteredRow&) = delete;
+  ScatteredRow& operator=(const ScatteredRow&) = delete;
+
+  float Dot(SparseRow other) const {
+    float sum = 0;
+    for (int64_t i = 0; i < other.size; ++i) sum += dense_[other.term[i]] * other.weight[i];
+    return sum;
+  }
+
+ private:
+  SparseRow row_;
+  float* dense_;
+};
+
 // Scores of one query against the documents, kept sparsely: only documents
 // sharing a term with the query are touched. Reusable across queries; one per
 // thread.
@@ -78,8 +104,8 @@ class ScoreAccumulator {
     count_ += static_cast<size_t>((score_[doc] == 0.0f) & (x != 0.0f));
     score_[doc] += x;
   }
-  // A zeroed array of `terms` floats for one query's dense copy; whoever
-  // fills it must zero it again. Kept here, as the accumulator is per thread.
+  // A zeroed array of `terms` floats for a ScatteredRow; whoever fills it
+  // must zero it again. Kept here, as the accumulator is per thread.
   float* QueryScratch(size_t terms) {
     if (query_.size() < terms) query_.assign(terms, 0.0f);
     return query_.data();
