@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     cum += static_cast<double>(df[order[i]]) * static_cast<double>(df[order[i]]);
     if (i < 10 || i == 49 || i == 99 || i == 499 || i == 999) {
       std::printf("  #%zu %-24s df %lld (%.1f%%)  cum share of df^2 %.1f%%\n", i + 1,
-                  terms[order[i]].c_str(), static_cast<long long>(df[order[i]]),
+                  std::string(terms[order[i]]).c_str(), static_cast<long long>(df[order[i]]),
                   100.0 * df[order[i]] / index->size(), 100.0 * cum / sum_df2);
     }
   }

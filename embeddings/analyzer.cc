@@ -1,5 +1,6 @@
 #include "embeddings/analyzer.h"
 
+#include <array>
 #include <cstdlib>
 #include <memory>
 
@@ -146,8 +147,47 @@ std::vector<int32_t> Decode(absl::string_view text) {
   return cps;
 }
 
+// What Normalize does to each ASCII code point alone, or nullptr if some
+// ASCII code point does not map to exactly one ASCII code point. No
+// normalisation step combines ASCII code points (none is a combining mark),
+// so on ASCII text the mapping is per code point: a table lookup instead of
+// two UTF-8 round trips.
+const std::array<int32_t, 128>* AsciiNormalization(bool fold_accents) {
+  auto make = [](bool fold) -> const std::array<int32_t, 128>* {
+    auto* table = new std::array<int32_t, 128>;
+    int flags = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                UTF8PROC_IGNORE | UTF8PROC_LUMP;
+    if (fold) flags |= UTF8PROC_STRIPMARK;
+    for (int c = 0; c < 128; ++c) {
+      const auto in = static_cast<utf8proc_uint8_t>(c);
+      utf8proc_uint8_t* mapped = nullptr;
+      const utf8proc_ssize_t n =
+          utf8proc_map(&in, 1, &mapped, static_cast<utf8proc_option_t>(flags));
+      std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
+      if (n != 1 || mapped[0] >= 128) {
+        delete table;
+        return nullptr;
+      }
+      (*table)[static_cast<size_t>(c)] = mapped[0];
+    }
+    return table;
+  };
+  static const std::array<int32_t, 128>* const kPlain = make(false);
+  static const std::array<int32_t, 128>* const kFolded = make(true);
+  return fold_accents ? kFolded : kPlain;
+}
+
 // Step 2 on code points that are all valid.
 std::vector<int32_t> Normalize(const std::vector<int32_t>& cps, bool fold_accents) {
+  if (const auto* table = AsciiNormalization(fold_accents); table != nullptr) {
+    bool ascii = true;
+    for (int32_t cp : cps) ascii = ascii && cp < 128;
+    if (ascii) {
+      std::vector<int32_t> out(cps.size());
+      for (size_t i = 0; i < cps.size(); ++i) out[i] = (*table)[static_cast<size_t>(cps[i])];
+      return out;
+    }
+  }
   std::string valid;
   valid.reserve(cps.size());
   for (int32_t cp : cps) AppendUtf8(cp, &valid);
@@ -164,18 +204,28 @@ std::vector<int32_t> Normalize(const std::vector<int32_t>& cps, bool fold_accent
   return Decode(absl::string_view(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n)));
 }
 
+// utf8proc's category, from a table for ASCII (the bulk of most text).
+utf8proc_category_t Category(int32_t cp) {
+  static const auto* const kAscii = [] {
+    auto* table = new std::array<utf8proc_category_t, 128>;
+    for (int c = 0; c < 128; ++c) (*table)[static_cast<size_t>(c)] = utf8proc_category(c);
+    return table;
+  }();
+  return cp >= 0 && cp < 128 ? (*kAscii)[static_cast<size_t>(cp)] : utf8proc_category(cp);
+}
+
 bool IsWord(int32_t cp) {
-  const auto cat = utf8proc_category(cp);
+  const auto cat = Category(cp);
   return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
 }
 bool IsLetter(int32_t cp) {
-  const auto cat = utf8proc_category(cp);
+  const auto cat = Category(cp);
   return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
 }
-bool IsDigit(int32_t cp) { return utf8proc_category(cp) == UTF8PROC_CATEGORY_ND; }
+bool IsDigit(int32_t cp) { return Category(cp) == UTF8PROC_CATEGORY_ND; }
 bool IsSpace(int32_t cp) {
   return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
-         utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+         Category(cp) == UTF8PROC_CATEGORY_ZS;
 }
 // Punctuation that ends a phrase: no bigram spans it.
 bool IsPhraseBreak(int32_t cp) {
@@ -257,16 +307,24 @@ struct StemmerDeleter {
   void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
 };
 
-// Step 6, with this thread's stemmer.
+// Step 6, with this thread's stemmer. Word frequencies are Zipfian, so a
+// per-thread cache of recent stems answers most calls; it is emptied when
+// full rather than evicting, which keeps it simple and bounded.
 std::string Stem(const std::string& word) {
   thread_local const std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer(
       sb_stemmer_new("english", "UTF_8"));
+  thread_local absl::flat_hash_map<std::string, std::string> cache;
   if (stemmer == nullptr) return word;
+  if (auto it = cache.find(word); it != cache.end()) return it->second;
   const sb_symbol* s = sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()),
                                        static_cast<int>(word.size()));
   if (s == nullptr) return word;
-  return std::string(reinterpret_cast<const char*>(s),
-                     static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+  std::string stem(reinterpret_cast<const char*>(s),
+                   static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+  constexpr size_t kMaxCached = 1 << 16;
+  if (cache.size() >= kMaxCached) cache.clear();
+  cache.emplace(word, stem);
+  return stem;
 }
 
 size_t CodePoints(absl::string_view s) {

@@ -274,7 +274,7 @@ absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& 
   }
   const auto rows = static_cast<size_t>(m.rows());
   const auto nnz = static_cast<size_t>(m.nonZeros());
-  const std::vector<std::string>& terms = embeddings.terms();
+  const Vocabulary& terms = embeddings.terms();
 
   std::string info;
   Put<int64_t>(&info, static_cast<int64_t>(std::time(nullptr)));
@@ -288,7 +288,8 @@ absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& 
   };
   const std::array<std::string, 6> built = {
       OptionsText(embeddings.options()),
-      StringTable(terms.size(), [&](size_t j) -> const std::string& { return terms[j]; }),
+      // The vocabulary's own layout is the string table's.
+      absl::StrCat(Bytes(terms.offsets().data(), terms.offsets().size()), terms.blob()),
       table_of(&Article::path), table_of(&Article::title), table_of(&Article::subject),
       table_of(&Article::url)};
   // The large arrays go to the file straight from memory.
@@ -413,8 +414,19 @@ absl::StatusOr<LoadedSnapshot> ReadSnapshot(const std::filesystem::path& path) {
     }
     return absl::OkStatus();
   };
-  std::vector<std::string> terms;
-  if (absl::Status s = read_strings(kTerms, cols, &terms); !s.ok()) return s;
+  // The terms section is the vocabulary's layout: offsets, then bytes.
+  absl::StatusOr<std::string> term_bytes = ReadSectionString(file, table, kTerms);
+  if (!term_bytes.ok()) return term_bytes.status();
+  if (term_bytes->size() / 8 <= cols) return file.Error("corrupt string table in section 'terms'");
+  std::vector<uint64_t> term_offsets(cols + 1);
+  std::memcpy(term_offsets.data(), term_bytes->data(), 8 * (cols + 1));
+  absl::StatusOr<Vocabulary> terms =
+      Vocabulary::FromParts(std::move(term_offsets), term_bytes->substr(8 * (cols + 1)));
+  if (!terms.ok()) {
+    return file.Error(absl::StrCat("corrupt string table in section 'terms': ", terms.status().message()));
+  }
+  term_bytes->clear();
+  term_bytes->shrink_to_fit();
   std::vector<float> idf(cols);
   if (absl::Status s = ReadSection(file, table, kIdf, idf.data()); !s.ok()) return s;
   SparseMatrix matrix(static_cast<int32_t>(rows), static_cast<int32_t>(cols));
@@ -423,7 +435,7 @@ absl::StatusOr<LoadedSnapshot> ReadSnapshot(const std::filesystem::path& path) {
   if (absl::Status s = ReadSection(file, table, kColumns, matrix.innerIndexPtr()); !s.ok()) return s;
   if (absl::Status s = ReadSection(file, table, kValues, matrix.valuePtr()); !s.ok()) return s;
   absl::StatusOr<Embeddings> embeddings =
-      Embeddings::FromParts(*options, std::move(terms), std::move(idf), std::move(matrix));
+      Embeddings::FromParts(*options, *std::move(terms), std::move(idf), std::move(matrix));
   if (!embeddings.ok()) return file.Error(absl::StrCat("corrupt: ", embeddings.status().message()));
 
   std::vector<int64_t> ids(rows);

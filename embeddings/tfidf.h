@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "Eigen/SparseCore"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "embeddings/analyzer.h"
 #include "embeddings/article.h"
+#include "embeddings/vocabulary.h"
 
 namespace seealso {
 
@@ -87,19 +87,25 @@ class Embeddings {
   static Embeddings Build(const std::vector<Article>& articles, const EmbeddingOptions& options);
 
   // A model from the parts a Build() produced (e.g. read back from a file).
-  // INVALID_ARGUMENT, saying what is wrong, unless: terms are strictly
-  // increasing, idf and matrix columns match them in number, idf and matrix
-  // values are finite, and `matrix` is compressed with a well-formed structure
-  // (row starts non-decreasing from 0 to nonZeros(), column indices in range
-  // and strictly increasing within each row).
-  static absl::StatusOr<Embeddings> FromParts(const EmbeddingOptions& options,
-                                              std::vector<std::string> terms,
+  // INVALID_ARGUMENT, saying what is wrong, unless: idf and matrix columns
+  // match the terms in number, idf and matrix values are finite, and `matrix`
+  // is compressed with a well-formed structure (row starts non-decreasing from
+  // 0 to nonZeros(), column indices in range and strictly increasing within
+  // each row).
+  static absl::StatusOr<Embeddings> FromParts(const EmbeddingOptions& options, Vocabulary terms,
                                               std::vector<float> idf, SparseMatrix matrix);
+
+  // Moves keep the matrix's storage (Eigen 3.4's SparseMatrix has no move
+  // constructor: a defaulted one would copy every non-zero).
+  Embeddings(Embeddings&& other) noexcept;
+  Embeddings& operator=(Embeddings&& other) noexcept;
+  Embeddings(const Embeddings&) = default;
+  Embeddings& operator=(const Embeddings&) = default;
 
   // One L2-normalised row per article (an all-zero row for an article without terms).
   const SparseMatrix& matrix() const { return matrix_; }
   // terms()[j] is the term of column j; idf()[j] its inverse document frequency.
-  const std::vector<std::string>& terms() const { return terms_; }
+  const Vocabulary& terms() const { return terms_; }
   const std::vector<float>& idf() const { return idf_; }
   const EmbeddingOptions& options() const { return options_; }
 
@@ -108,21 +114,28 @@ class Embeddings {
   SparseVector Embed(const Article& article) const;
 
  private:
-  // Term counts of each field with a positive weight, in FieldWeights order.
-  using FieldCounts = std::array<absl::flat_hash_map<std::string, int>, 6>;
-  FieldCounts Count(const Article& article) const;
-  // Turns counts into an L2-normalised tf-idf row (sorted by column); terms
-  // outside the vocabulary are ignored.
-  std::vector<std::pair<int32_t, float>> Weigh(const FieldCounts& counts) const;
+  Embeddings() = default;
+
+  // An article's (column, count) pairs, field by field in FieldWeights order:
+  // field f is entries[start[f], start[f + 1]), each column once per field.
+  struct FieldColumns {
+    std::array<uint32_t, 7> start{};
+    std::vector<std::pair<int32_t, int32_t>> entries;
+  };
+  // Turns counts into an L2-normalised tf-idf row, sorted by column.
+  std::vector<std::pair<int32_t, float>> Weigh(const FieldColumns& columns) const;
   double Tf(double count) const;
-  // idf of column `col`, times bigram_weight for a bigram.
-  double TermWeight(int32_t col) const;
+  // Sets idf_ and term_weight_ from document frequencies (df[j] of column j).
+  void SetIdf(const std::vector<int64_t>& df, double n);
+  // Sets term_weight_ from idf_ and the terms.
+  void SetTermWeights();
 
   EmbeddingOptions options_;
   Analyzer analyzer_;
-  std::vector<std::string> terms_;
-  absl::flat_hash_map<std::string, int32_t> column_;
+  Vocabulary terms_;
   std::vector<float> idf_;
+  // idf, times bigram_weight for a bigram: what a term's tf is multiplied by.
+  std::vector<double> term_weight_;
   SparseMatrix matrix_;
 };
 

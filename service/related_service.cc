@@ -14,7 +14,7 @@ absl::Status OutOfRange(absl::string_view field, absl::string_view range, double
 
 void FillRelated(const RelatedIndex& index, const std::vector<Related>& related,
                  google::protobuf::RepeatedPtrField<v1::RelatedArticle>* out) {
-  const std::vector<std::string>& terms = index.embeddings().terms();
+  const Vocabulary& terms = index.embeddings().terms();
   out->Reserve(static_cast<int>(related.size()));
   for (const Related& r : related) {
     const Article& a = index.article(r.doc);
@@ -26,7 +26,7 @@ void FillRelated(const RelatedIndex& index, const std::vector<Related>& related,
     o->set_score(r.score);
     for (const TermContribution& t : r.explanation) {
       v1::TermContribution* e = o->add_explanation();
-      e->set_term(terms[t.term]);
+      e->set_term(std::string(terms[t.term]));
       e->set_contribution(t.contribution);
     }
   }

@@ -118,7 +118,7 @@ TEST_F(SnapshotTest, RoundTripIsExact) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   const Embeddings& e = loaded->embeddings;
   EXPECT_EQ(e.options(), Unusual());
-  EXPECT_EQ(e.terms(), original.terms());
+  EXPECT_EQ(e.terms().ToStrings(), original.terms().ToStrings());
   EXPECT_EQ(e.idf(), original.idf());
   const SparseMatrix& a = original.matrix();
   const SparseMatrix& b = e.matrix();
@@ -318,11 +318,11 @@ TEST(EmbeddingsFromPartsTest, ChecksShapes) {
   SparseMatrix m(1, 2);
   m.insert(0, 1) = 1.0f;
   m.makeCompressed();
-  EXPECT_TRUE(Embeddings::FromParts({}, {"a", "b"}, {1, 1}, m).ok());
-  EXPECT_FALSE(Embeddings::FromParts({}, {"a"}, {1}, m).ok());
-  EXPECT_FALSE(Embeddings::FromParts({}, {"b", "a"}, {1, 1}, m).ok());
-  EXPECT_FALSE(Embeddings::FromParts({}, {"a", "a"}, {1, 1}, m).ok());
-  EXPECT_FALSE(Embeddings::FromParts({}, {"a", "b"}, {1, NAN}, m).ok());
+  const Vocabulary ab = *Vocabulary::FromSorted({"a", "b"});
+  EXPECT_TRUE(Embeddings::FromParts({}, ab, {1, 1}, m).ok());
+  EXPECT_FALSE(Embeddings::FromParts({}, *Vocabulary::FromSorted({"a"}), {1}, m).ok());
+  EXPECT_FALSE(Embeddings::FromParts({}, ab, {1}, m).ok());
+  EXPECT_FALSE(Embeddings::FromParts({}, ab, {1, NAN}, m).ok());
 }
 
 TEST(RelatedIndexFromEmbeddingsTest, RefusesRepeatedIdsAndWrongCounts) {

@@ -2,7 +2,12 @@
 #include "embeddings/tfidf.h"
 
 #include <cmath>
+#include <map>
+#include <set>
 #include <string>
+
+#include "embeddings/front_matter.h"
+#include "gen/generator.h"
 
 #include "gtest/gtest.h"
 
@@ -39,7 +44,7 @@ float At(const SparseMatrix& m, int row, int col) { return m.coeff(row, col); }
 
 TEST(TfidfTest, SublinearSmoothedWeightsMatchHandComputation) {
   const Embeddings e = Embeddings::Build(ThreeDocs(), PlainOptions());
-  ASSERT_EQ(e.terms(), (std::vector<std::string>{"apple", "banana", "cherry", "durian"}));
+  ASSERT_EQ(e.terms().ToStrings(), (std::vector<std::string>{"apple", "banana", "cherry", "durian"}));
   // idf = ln((1 + 3) / (1 + df)) + 1
   EXPECT_NEAR(e.idf()[0], std::log(4.0 / 3.0) + 1, 1e-6);  // 1.2876821
   EXPECT_NEAR(e.idf()[2], std::log(2.0) + 1, 1e-6);        // 1.6931472
@@ -79,11 +84,11 @@ TEST(TfidfTest, RowsAreUnitLength) {
 TEST(TfidfTest, MinDfAndMaxDfPruneVocabulary) {
   EmbeddingOptions o = PlainOptions();
   o.tfidf.min_df = 2;  // drops cherry, durian
-  EXPECT_EQ(Embeddings::Build(ThreeDocs(), o).terms(),
+  EXPECT_EQ(Embeddings::Build(ThreeDocs(), o).terms().ToStrings(),
             (std::vector<std::string>{"apple", "banana"}));
   o.tfidf.min_df = 1;
   o.tfidf.max_df = 0.5;  // 1.5 documents at most: drops apple, banana
-  EXPECT_EQ(Embeddings::Build(ThreeDocs(), o).terms(),
+  EXPECT_EQ(Embeddings::Build(ThreeDocs(), o).terms().ToStrings(),
             (std::vector<std::string>{"cherry", "durian"}));
 }
 
@@ -97,7 +102,7 @@ TEST(TfidfTest, BigramMinDfAndWeight) {
   // durian, a unigram, stays (min_df 1).
   const Embeddings e = Embeddings::Build(
       {Doc(1, "apple banana"), Doc(2, "apple banana cherry"), Doc(3, "cherry durian")}, o);
-  ASSERT_EQ(e.terms(),
+  ASSERT_EQ(e.terms().ToStrings(),
             (std::vector<std::string>{"apple", "apple_banana", "banana", "cherry", "durian"}));
   // d0: apple, banana idf 1.2876821 each, apple_banana 0.5 * 1.2876821; norm 1.5 * 1.2876821
   // -> 1/1.5, 0.5/1.5, 1/1.5.
@@ -195,6 +200,56 @@ TEST(TfidfTest, EmbedDraftUsesCorpusIdfAndIgnoresUnknownTerms) {
   EXPECT_NEAR(v.coeff(0), 0.7898069, 1e-6);
   EXPECT_NEAR(v.coeff(2), 0.6133555, 1e-6);
   EXPECT_EQ(e.Embed(Doc(0, "zebra")).nonZeros(), 0);
+}
+
+// Enough articles for Build to analyse them on several threads: the merged
+// vocabulary, document frequencies and rows must be those of a plain
+// single-threaded count, and each row exactly what Embed() gives the article.
+TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
+  GeneratorOptions g;
+  g.n = 700;
+  g.seed = 3;
+  const CorpusGenerator gen(g);
+  std::vector<Article> articles;
+  for (int64_t i = 0; i < g.n; ++i) {
+    absl::StatusOr<Article> a = ParseArticle(gen.Article(i).text, "gen");
+    ASSERT_TRUE(a.ok()) << a.status();
+    articles.push_back(*std::move(a));
+  }
+  const EmbeddingOptions o;  // the defaults: bigrams, bigram_min_df 2, field vectors
+  const Embeddings e = Embeddings::Build(articles, o);
+
+  const Analyzer analyzer(o.analyzer);
+  std::map<std::string, int> df;
+  for (const Article& a : articles) {
+    std::set<std::string> seen;
+    for (const std::string* text : {&a.title, &a.question, &a.answer, &a.keywords}) {
+      std::vector<std::string> terms;
+      analyzer.Analyze(*text, &terms);
+      seen.insert(terms.begin(), terms.end());
+    }
+    for (const std::string& t : seen) ++df[t];
+  }
+  std::vector<std::string> expected_terms;
+  for (const auto& [term, d] : df) {
+    if (d >= (IsBigram(term) ? 2 : 1)) expected_terms.push_back(term);
+  }
+  ASSERT_EQ(e.terms().ToStrings(), expected_terms);
+  const double n = static_cast<double>(articles.size());
+  for (size_t j = 0; j < expected_terms.size(); ++j) {
+    const double d = df[expected_terms[j]];
+    ASSERT_FLOAT_EQ(e.idf()[j], static_cast<float>(std::log((1 + n) / (1 + d)) + 1)) << j;
+  }
+  for (size_t i = 0; i < articles.size(); ++i) {
+    const SparseVector v = e.Embed(articles[i]);
+    const SparseMatrix& m = e.matrix();
+    const int32_t begin = m.outerIndexPtr()[i], end = m.outerIndexPtr()[i + 1];
+    ASSERT_EQ(v.nonZeros(), end - begin) << i;
+    for (int32_t k = 0; k < end - begin; ++k) {
+      ASSERT_EQ(v.innerIndexPtr()[k], m.innerIndexPtr()[begin + k]) << i;
+      ASSERT_EQ(v.valuePtr()[k], m.valuePtr()[begin + k]) << i;  // bit-identical
+    }
+  }
 }
 
 }  // namespace

@@ -1,0 +1,65 @@
+#include "embeddings/vocabulary.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace seealso {
+
+absl::StatusOr<Vocabulary> Vocabulary::FromSorted(const std::vector<std::string>& terms) {
+  std::vector<uint64_t> offsets;
+  offsets.reserve(terms.size() + 1);
+  offsets.push_back(0);
+  size_t bytes = 0;
+  for (const std::string& t : terms) bytes += t.size();
+  std::string blob;
+  blob.reserve(bytes);
+  for (const std::string& t : terms) {
+    blob += t;
+    offsets.push_back(blob.size());
+  }
+  return FromParts(std::move(offsets), std::move(blob));
+}
+
+absl::StatusOr<Vocabulary> Vocabulary::FromParts(std::vector<uint64_t> offsets, std::string blob) {
+  if (offsets.empty() || offsets.front() != 0 || offsets.back() != blob.size()) {
+    return absl::InvalidArgumentError("term offsets do not span the term bytes");
+  }
+  // Offsets first: with them monotone inside the blob, every term is readable.
+  for (size_t j = 1; j < offsets.size(); ++j) {
+    if (offsets[j] < offsets[j - 1]) {
+      return absl::InvalidArgumentError(absl::StrCat("term offsets decrease at term ", j - 1));
+    }
+  }
+  Vocabulary v;
+  v.offsets_ = std::move(offsets);
+  v.blob_ = std::move(blob);
+  for (size_t j = 1; j < v.size(); ++j) {
+    if (!(v[j - 1] < v[j])) {
+      return absl::InvalidArgumentError(absl::StrCat("terms not strictly increasing at term ", j));
+    }
+  }
+  return v;
+}
+
+int32_t Vocabulary::Find(absl::string_view term) const {
+  size_t lo = 0, hi = size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if ((*this)[mid] < term) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < size() && (*this)[lo] == term ? static_cast<int32_t>(lo) : -1;
+}
+
+std::vector<std::string> Vocabulary::ToStrings() const {
+  std::vector<std::string> out;
+  out.reserve(size());
+  for (size_t j = 0; j < size(); ++j) out.emplace_back((*this)[j]);
+  return out;
+}
+
+}  // namespace seealso

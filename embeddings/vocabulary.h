@@ -1,0 +1,53 @@
+// The terms of a TF-IDF model: sorted, in one block of memory.
+#ifndef SEEALSO_EMBEDDINGS_VOCABULARY_H_
+#define SEEALSO_EMBEDDINGS_VOCABULARY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace seealso {
+
+// Term j is the j-th string in lexicographic (byte) order. The terms live in
+// one string with an offset table, the layout of the snapshot file's terms
+// section: a model with millions of terms loads with two reads and owns no
+// per-term heap object. Column lookup is a binary search.
+class Vocabulary {
+ public:
+  Vocabulary() : offsets_{0} {}
+
+  // From terms that are strictly increasing; INVALID_ARGUMENT naming the
+  // first offending position otherwise.
+  static absl::StatusOr<Vocabulary> FromSorted(const std::vector<std::string>& terms);
+  // From the parts offsets() and blob() return: offsets[0] == 0, offsets
+  // non-decreasing, offsets.back() == blob.size(), terms strictly increasing.
+  // INVALID_ARGUMENT saying what is wrong otherwise.
+  static absl::StatusOr<Vocabulary> FromParts(std::vector<uint64_t> offsets, std::string blob);
+
+  size_t size() const { return offsets_.size() - 1; }
+  bool empty() const { return size() == 0; }
+  // The term of column j, for j < size(); valid while this object lives.
+  absl::string_view operator[](size_t j) const {
+    return absl::string_view(blob_).substr(offsets_[j], offsets_[j + 1] - offsets_[j]);
+  }
+  // The column of `term`, or -1 if it is not in the vocabulary.
+  int32_t Find(absl::string_view term) const;
+
+  // offsets().size() == size() + 1; term j is blob()[offsets()[j], offsets()[j + 1]).
+  const std::vector<uint64_t>& offsets() const { return offsets_; }
+  const std::string& blob() const { return blob_; }
+
+  // Every term as its own string (for tests and small vocabularies).
+  std::vector<std::string> ToStrings() const;
+
+ private:
+  std::vector<uint64_t> offsets_;
+  std::string blob_;
+};
+
+}  // namespace seealso
+
+#endif  // SEEALSO_EMBEDDINGS_VOCABULARY_H_
