@@ -339,11 +339,13 @@ bool IsStopword(absl::string_view word) { return Stopwords().contains(word); }
 
 Analyzer::Analyzer(AnalyzerOptions options) : options_(options) {}
 
-void Analyzer::Analyze(absl::string_view text, std::vector<std::string>* terms) const {
+void Analyzer::AnalyzeWords(absl::string_view text, std::vector<std::string>* words,
+                            std::vector<uint8_t>* joins_previous) const {
+  words->clear();
+  joins_previous->clear();
   const std::string stripped = options_.strip_markup ? StripMarkup(text) : std::string(text);
   std::vector<int32_t> cps = Decode(stripped);
   if (options_.normalize) cps = Normalize(cps, options_.fold_accents);
-  std::vector<Token> kept;
   bool dropped = false;
   for (Token& t : Tokenize(cps, options_.strip_markup)) {
     if (CodePoints(t.text) < static_cast<size_t>(options_.min_length) ||
@@ -351,15 +353,20 @@ void Analyzer::Analyze(absl::string_view text, std::vector<std::string>* terms) 
       dropped = true;
       continue;
     }
-    if (options_.stem) t.text = Stem(t.text);
-    t.after_break = t.after_break || dropped;
+    const bool after_break = t.after_break || dropped;
     dropped = false;
-    terms->push_back(t.text);
-    kept.push_back(std::move(t));
+    joins_previous->push_back(options_.bigrams && !words->empty() && !after_break);
+    words->push_back(options_.stem ? Stem(t.text) : std::move(t.text));
   }
-  if (!options_.bigrams) return;
-  for (size_t k = 1; k < kept.size(); ++k) {
-    if (!kept[k].after_break) terms->push_back(kept[k - 1].text + "_" + kept[k].text);
+}
+
+void Analyzer::Analyze(absl::string_view text, std::vector<std::string>* terms) const {
+  std::vector<std::string> words;
+  std::vector<uint8_t> joins;
+  AnalyzeWords(text, &words, &joins);
+  terms->insert(terms->end(), words.begin(), words.end());
+  for (size_t k = 1; k < words.size(); ++k) {
+    if (joins[k]) terms->push_back(words[k - 1] + "_" + words[k]);
   }
 }
 

@@ -27,6 +27,7 @@
 #ifndef SEEALSO_EMBEDDINGS_ANALYZER_H_
 #define SEEALSO_EMBEDDINGS_ANALYZER_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,14 @@ class Analyzer {
   // Appends the terms of `text`, in order of appearance (bigrams after
   // unigrams), to `terms`. Invalid UTF-8 bytes act as separators.
   void Analyze(absl::string_view text, std::vector<std::string>* terms) const;
+
+  // The same analysis before bigrams are spelled out: `words` gets the kept
+  // unigrams in order (replacing its contents), and `joins_previous[k]` is 1
+  // when words[k - 1] and words[k] form the bigram "words[k-1]_words[k]"
+  // (never for k = 0; all 0 when bigrams are off). Lets an indexer key
+  // bigrams by word ids instead of building their strings.
+  void AnalyzeWords(absl::string_view text, std::vector<std::string>* words,
+                    std::vector<uint8_t>* joins_previous) const;
 
   const AnalyzerOptions& options() const { return options_; }
 

@@ -33,39 +33,60 @@ void AppendCounts(std::vector<int32_t>* ids, std::vector<std::pair<int32_t, int3
   }
 }
 
-// The distinct terms one thread has seen, numbered in order of first sight,
-// with their document frequencies. Term bytes live in large blocks, so a
-// corpus's millions of terms cost no allocation each.
+// The distinct words and word pairs (bigrams) one thread has seen, numbered
+// in order of first sight, with their document frequencies. A bigram is
+// keyed by its two word ids, so its string is only ever spelled out if it
+// survives pruning (most bigrams occur once); word bytes live in large
+// blocks, so a corpus's many words cost no allocation each.
 class TermTable {
  public:
-  int32_t Intern(absl::string_view term) {
-    auto it = ids_.lazy_emplace(term, [&](const auto& construct) {
-      const absl::string_view stored = Store(term);
-      terms_.push_back(stored);
-      df_.push_back(0);
-      last_doc_.push_back(-1);
-      construct(stored, static_cast<int32_t>(terms_.size() - 1));
+  int32_t Word(absl::string_view word) {
+    auto it = words_.lazy_emplace(word, [&](const auto& construct) {
+      const absl::string_view stored = Store(word);
+      word_text_.push_back(stored);
+      word_df_.push_back(0);
+      word_last_doc_.push_back(-1);
+      construct(stored, static_cast<int32_t>(word_text_.size() - 1));
     });
     return it->second;
   }
-  // Counts document `doc` once for term `id` (documents arrive in increasing order).
-  void CountDocument(int32_t id, int64_t doc) {
-    if (last_doc_[id] != doc) {
-      last_doc_[id] = doc;
-      ++df_[id];
+  int32_t Pair(uint64_t key) {
+    auto [it, added] = pairs_.try_emplace(key, static_cast<int32_t>(pair_key_.size()));
+    if (added) {
+      pair_key_.push_back(key);
+      pair_df_.push_back(0);
+      pair_last_doc_.push_back(-1);
+    }
+    return it->second;
+  }
+  // Counts document `doc` once for a word (pair = false) or pair; documents
+  // arrive in increasing order.
+  void CountDocument(bool pair, int32_t id, int32_t doc) {
+    int32_t& last = pair ? pair_last_doc_[id] : word_last_doc_[id];
+    if (last != doc) {
+      last = doc;
+      ++(pair ? pair_df_ : word_df_)[id];
     }
   }
-  // The id of `term`, or -1 if this table has not seen it (before Seal()).
-  int32_t Find(absl::string_view term) const {
-    auto it = ids_.find(term);
-    return it == ids_.end() ? -1 : it->second;
+  // The id of a word or pair key, or -1 if this table has not seen it (before Seal()).
+  int32_t FindWord(absl::string_view word) const {
+    auto it = words_.find(word);
+    return it == words_.end() ? -1 : it->second;
   }
-  const std::vector<absl::string_view>& terms() const { return terms_; }
-  const std::vector<int64_t>& df() const { return df_; }
-  // Drops the lookup structure; terms() stay valid.
+  int32_t FindPair(uint64_t key) const {
+    auto it = pairs_.find(key);
+    return it == pairs_.end() ? -1 : it->second;
+  }
+  const std::vector<absl::string_view>& words() const { return word_text_; }
+  const std::vector<int64_t>& word_df() const { return word_df_; }
+  const std::vector<uint64_t>& pairs() const { return pair_key_; }
+  const std::vector<int64_t>& pair_df() const { return pair_df_; }
+  // Drops the lookup structures; the lists above stay valid.
   void Seal() {
-    ids_ = {};
-    last_doc_ = {};
+    words_ = {};
+    pairs_ = {};
+    word_last_doc_ = {};
+    pair_last_doc_ = {};
   }
 
  private:
@@ -81,14 +102,26 @@ class TermTable {
     return {at, s.size()};
   }
 
-  absl::flat_hash_map<absl::string_view, int32_t> ids_;
-  std::vector<absl::string_view> terms_;
-  std::vector<int64_t> df_;
-  std::vector<int64_t> last_doc_;
+  absl::flat_hash_map<absl::string_view, int32_t> words_;
+  std::vector<absl::string_view> word_text_;
+  std::vector<int64_t> word_df_;
+  std::vector<int32_t> word_last_doc_;
+  absl::flat_hash_map<uint64_t, int32_t> pairs_;
+  std::vector<uint64_t> pair_key_;  // first word id << 32 | second word id
+  std::vector<int64_t> pair_df_;
+  std::vector<int32_t> pair_last_doc_;
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t capacity_ = 0;
   size_t used_ = 0;
 };
+
+uint64_t PairKey(int32_t first, int32_t second) {
+  return static_cast<uint64_t>(static_cast<uint32_t>(first)) << 32 | static_cast<uint32_t>(second);
+}
+
+// In an article's entries, a word is its id and a pair -(id + 1).
+int32_t EncodePair(int32_t id) { return -id - 1; }
+int32_t DecodePair(int32_t code) { return -code - 1; }
 
 // Sorts `ids` by terms[id] in byte order. Most comparisons are settled by
 // the first 8 bytes, kept beside each id as an integer, so they do not
@@ -216,9 +249,9 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   e.analyzer_ = Analyzer(options.analyzer);
   const std::array<double, kFields> weights = WeightArray(options.fields);
 
-  // 1. Analysis, on all cores: each thread numbers the terms it sees in its
-  // own table, and an article keeps (thread-local id, count) pairs, so no
-  // term string is stored per article.
+  // 1. Analysis, on all cores: each thread numbers the words and pairs it
+  // sees in its own table, and an article keeps (local code, count) pairs,
+  // so no term string is stored per article.
   const int threads = std::min(ThreadCount(0), static_cast<int>(articles.size() / 256 + 1));
   std::vector<TermTable> tables(static_cast<size_t>(threads));
   std::vector<FieldColumns> counted(articles.size());
@@ -226,80 +259,147 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   ParallelFor(articles.size(), threads, [&](size_t i, int t) {
     TermTable& table = tables[static_cast<size_t>(t)];
     FieldColumns& c = counted[i];
-    std::vector<std::string> terms;
-    std::vector<int32_t> ids;
+    std::vector<std::string> words;
+    std::vector<uint8_t> joins;
+    std::vector<int32_t> codes;
+    std::vector<int32_t> word_ids;
     const auto texts = FieldTexts(articles[i]);
     for (size_t f = 0; f < kFields; ++f) {
       c.start[f] = static_cast<uint32_t>(c.entries.size());
       if (weights[f] <= 0 || texts[f]->empty()) continue;
-      terms.clear();
-      e.analyzer_.Analyze(*texts[f], &terms);
-      ids.clear();
-      for (const std::string& term : terms) ids.push_back(table.Intern(term));
-      AppendCounts(&ids, &c.entries);
+      e.analyzer_.AnalyzeWords(*texts[f], &words, &joins);
+      codes.clear();
+      word_ids.clear();
+      for (const std::string& w : words) word_ids.push_back(table.Word(w));
+      codes = word_ids;
+      for (size_t k = 1; k < words.size(); ++k) {
+        if (joins[k]) codes.push_back(EncodePair(table.Pair(PairKey(word_ids[k - 1], word_ids[k]))));
+      }
+      AppendCounts(&codes, &c.entries);
     }
     c.start[kFields] = static_cast<uint32_t>(c.entries.size());
-    for (const auto& [id, count] : c.entries) table.CountDocument(id, static_cast<int64_t>(i));
+    for (const auto& [code, count] : c.entries) {
+      if (code >= 0) {
+        table.CountDocument(false, code, static_cast<int32_t>(i));
+      } else {
+        table.CountDocument(true, DecodePair(code), static_cast<int32_t>(i));
+      }
+    }
     thread_of[i] = static_cast<uint8_t>(t);
   });
 
-  // 2. One vocabulary: the threads' terms merged, document frequencies
-  // summed, pruned by df, sorted; each thread's ids mapped to columns.
-  std::vector<absl::string_view> merged = tables[0].terms();
-  std::vector<int64_t> df = tables[0].df();
-  std::vector<std::vector<int32_t>> to_merged(static_cast<size_t>(threads));
+  // 2. One vocabulary: the threads' words and pairs merged (thread 0's ids
+  // are merged ids; `added` numbers what only later threads saw), document
+  // frequencies summed, pruned by df, spelled out, sorted; then each thread's
+  // ids mapped to columns.
+  std::vector<absl::string_view> words = tables[0].words();
+  std::vector<int64_t> word_df = tables[0].word_df();
+  std::vector<uint64_t> pairs = tables[0].pairs();
+  std::vector<int64_t> pair_df = tables[0].pair_df();
+  std::vector<std::vector<int32_t>> word_map(static_cast<size_t>(threads));
+  std::vector<std::vector<int32_t>> pair_map(static_cast<size_t>(threads));
   {
-    // Thread 0's ids are merged ids: its own table finds them, and `added`
-    // numbers the terms that only later threads saw.
-    absl::flat_hash_map<absl::string_view, int32_t> added;
+    absl::flat_hash_map<absl::string_view, int32_t> added_words;
+    absl::flat_hash_map<uint64_t, int32_t> added_pairs;
     for (int t = 1; t < threads; ++t) {
       const TermTable& table = tables[static_cast<size_t>(t)];
-      std::vector<int32_t>& map = to_merged[static_cast<size_t>(t)];
-      map.resize(table.terms().size());
-      for (size_t l = 0; l < map.size(); ++l) {
-        const absl::string_view term = table.terms()[l];
-        int32_t id = tables[0].Find(term);
+      std::vector<int32_t>& wmap = word_map[static_cast<size_t>(t)];
+      wmap.resize(table.words().size());
+      for (size_t l = 0; l < wmap.size(); ++l) {
+        const absl::string_view word = table.words()[l];
+        int32_t id = tables[0].FindWord(word);
         if (id < 0) {
-          auto [it, inserted] = added.emplace(term, static_cast<int32_t>(merged.size()));
+          auto [it, inserted] = added_words.emplace(word, static_cast<int32_t>(words.size()));
           if (inserted) {
-            merged.push_back(term);
-            df.push_back(0);
+            words.push_back(word);
+            word_df.push_back(0);
           }
           id = it->second;
         }
-        df[static_cast<size_t>(id)] += table.df()[l];
-        map[l] = id;
+        word_df[static_cast<size_t>(id)] += table.word_df()[l];
+        wmap[l] = id;
+      }
+      std::vector<int32_t>& pmap = pair_map[static_cast<size_t>(t)];
+      pmap.resize(table.pairs().size());
+      for (size_t l = 0; l < pmap.size(); ++l) {
+        const uint64_t local = table.pairs()[l];
+        const uint64_t key = PairKey(wmap[static_cast<size_t>(local >> 32)],
+                                     wmap[static_cast<size_t>(local & 0xffffffffu)]);
+        int32_t id = tables[0].FindPair(key);
+        if (id < 0) {
+          auto [it, inserted] = added_pairs.emplace(key, static_cast<int32_t>(pairs.size()));
+          if (inserted) {
+            pairs.push_back(key);
+            pair_df.push_back(0);
+          }
+          id = it->second;
+        }
+        pair_df[static_cast<size_t>(id)] += table.pair_df()[l];
+        pmap[l] = id;
       }
     }
-    to_merged[0].resize(tables[0].terms().size());
-    for (size_t l = 0; l < to_merged[0].size(); ++l) to_merged[0][l] = static_cast<int32_t>(l);
+    word_map[0].resize(tables[0].words().size());
+    for (size_t l = 0; l < word_map[0].size(); ++l) word_map[0][l] = static_cast<int32_t>(l);
+    pair_map[0].resize(tables[0].pairs().size());
+    for (size_t l = 0; l < pair_map[0].size(); ++l) pair_map[0][l] = static_cast<int32_t>(l);
     for (TermTable& table : tables) table.Seal();
   }
   const auto n = static_cast<double>(articles.size());
   const double max_docs = options.tfidf.max_df * n;
-  std::vector<int32_t> kept;
-  for (size_t j = 0; j < merged.size(); ++j) {
-    const int min_df = IsBigram(merged[j])
-                           ? std::max(options.tfidf.min_df, options.tfidf.bigram_min_df)
-                           : options.tfidf.min_df;
-    if (df[j] >= min_df && static_cast<double>(df[j]) <= max_docs) {
-      kept.push_back(static_cast<int32_t>(j));
+  auto keep = [&](int64_t d, int min_df) { return d >= min_df && static_cast<double>(d) <= max_docs; };
+  const int pair_min_df = std::max(options.tfidf.min_df, options.tfidf.bigram_min_df);
+  // Kept terms as strings (pairs spelled "a_b" into `pair_text`), and what
+  // each is: a word id, or a pair id encoded.
+  std::vector<int32_t> kept_code;
+  std::vector<uint64_t> pair_end;
+  std::string pair_text;
+  for (size_t j = 0; j < words.size(); ++j) {
+    if (keep(word_df[j], options.tfidf.min_df)) kept_code.push_back(static_cast<int32_t>(j));
+  }
+  for (size_t j = 0; j < pairs.size(); ++j) {
+    if (!keep(pair_df[j], pair_min_df)) continue;
+    kept_code.push_back(EncodePair(static_cast<int32_t>(j)));
+    absl::StrAppend(&pair_text, words[static_cast<size_t>(pairs[j] >> 32)], "_",
+                    words[static_cast<size_t>(pairs[j] & 0xffffffffu)]);
+    pair_end.push_back(pair_text.size());
+  }
+  std::vector<absl::string_view> kept_text(kept_code.size());
+  for (size_t k = 0, p = 0; k < kept_code.size(); ++k) {
+    if (kept_code[k] >= 0) {
+      kept_text[k] = words[static_cast<size_t>(kept_code[k])];
+    } else {
+      const uint64_t begin = p == 0 ? 0 : pair_end[p - 1];
+      kept_text[k] = absl::string_view(pair_text).substr(begin, pair_end[p] - begin);
+      ++p;
     }
   }
-  SortByTerm(merged, &kept);
-  std::vector<int32_t> column(merged.size(), -1);
+  std::vector<int32_t> order(kept_code.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int32_t>(k);
+  SortByTerm(kept_text, &order);
+  std::vector<int32_t> word_col(words.size(), -1);
+  std::vector<int32_t> pair_col(pairs.size(), -1);
   std::vector<uint64_t> offsets = {0};
-  offsets.reserve(kept.size() + 1);
+  offsets.reserve(order.size() + 1);
   std::string blob;
-  std::vector<int64_t> kept_df(kept.size());
-  for (size_t c = 0; c < kept.size(); ++c) {
-    column[static_cast<size_t>(kept[c])] = static_cast<int32_t>(c);
-    blob.append(merged[static_cast<size_t>(kept[c])].data(), merged[static_cast<size_t>(kept[c])].size());
+  std::vector<int64_t> kept_df(order.size());
+  for (size_t c = 0; c < order.size(); ++c) {
+    const size_t k = static_cast<size_t>(order[c]);
+    const int32_t code = kept_code[k];
+    if (code >= 0) {
+      word_col[static_cast<size_t>(code)] = static_cast<int32_t>(c);
+      kept_df[c] = word_df[static_cast<size_t>(code)];
+    } else {
+      pair_col[static_cast<size_t>(DecodePair(code))] = static_cast<int32_t>(c);
+      kept_df[c] = pair_df[static_cast<size_t>(DecodePair(code))];
+    }
+    blob.append(kept_text[k].data(), kept_text[k].size());
     offsets.push_back(blob.size());
-    kept_df[c] = df[static_cast<size_t>(kept[c])];
   }
-  for (auto& map : to_merged) {
-    for (int32_t& id : map) id = column[static_cast<size_t>(id)];
+  for (auto& map : word_map) {
+    for (int32_t& id : map) id = word_col[static_cast<size_t>(id)];
+  }
+  for (auto& map : pair_map) {
+    for (int32_t& id : map) id = pair_col[static_cast<size_t>(id)];
   }
   // Sorted and distinct by construction, so this cannot fail.
   e.terms_ = *Vocabulary::FromParts(std::move(offsets), std::move(blob));
@@ -309,13 +409,16 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   std::vector<std::vector<std::pair<int32_t, float>>> rows(articles.size());
   ParallelFor(articles.size(), threads, [&](size_t i, int) {
     FieldColumns& c = counted[i];
-    const std::vector<int32_t>& map = to_merged[thread_of[i]];
+    const std::vector<int32_t>& wmap = word_map[thread_of[i]];
+    const std::vector<int32_t>& pmap = pair_map[thread_of[i]];
     size_t out = 0;
     for (size_t f = 0; f < kFields; ++f) {
       const uint32_t begin = c.start[f];
       c.start[f] = static_cast<uint32_t>(out);
       for (uint32_t k = begin; k < c.start[f + 1]; ++k) {
-        const int32_t col = map[static_cast<size_t>(c.entries[k].first)];
+        const int32_t code = c.entries[k].first;
+        const int32_t col = code >= 0 ? wmap[static_cast<size_t>(code)]
+                                      : pmap[static_cast<size_t>(DecodePair(code))];
         if (col >= 0) c.entries[out++] = {col, c.entries[k].second};
       }
       // Column order, as Embed() has it: sums then run in one order, so a
