@@ -102,6 +102,39 @@ TEST(AnalyzerTest, BigramsJoinAdjacentKeptTerms) {
   EXPECT_THAT(Terms("feature-requests", o), ElementsAre("featur", "request", "featur_request"));
 }
 
+TEST(AnalyzerTest, AnalyzeWordsMarksWhichNeighboursFormBigrams) {
+  AnalyzerOptions o = Bare();
+  o.remove_stopwords = true;
+  o.bigrams = true;
+  const Analyzer analyzer(o);
+  std::vector<std::string> words = {"left", "over"};
+  std::vector<uint8_t> joins = {1};
+  analyzer.AnalyzeWords("graph theory of random walks, fast mixing", &words, &joins);
+  EXPECT_THAT(words, ElementsAre("graph", "theory", "random", "walks", "fast", "mixing"));
+  EXPECT_THAT(joins, ElementsAre(0, 1, 0, 1, 0, 1));
+  o.bigrams = false;
+  Analyzer(o).AnalyzeWords("graph theory", &words, &joins);
+  EXPECT_THAT(words, ElementsAre("graph", "theory"));
+  EXPECT_THAT(joins, ElementsAre(0, 0));
+}
+
+// The ASCII fast path of normalisation must agree with utf8proc on every
+// ASCII character, alone and next to a non-ASCII one (the slow path).
+TEST(AnalyzerTest, AsciiNormalizationAgreesWithTheUnicodePath) {
+  AnalyzerOptions o = Bare();
+  o.normalize = true;
+  for (int c = 1; c < 128; ++c) {
+    const std::string ascii = std::string("x") + static_cast<char>(c) + "Y";
+    const std::string mixed = ascii + " \xc3\xa9";  // + " é": not all ASCII
+    std::vector<std::string> fast = Terms(ascii, o);
+    std::vector<std::string> slow = Terms(mixed, o);
+    ASSERT_FALSE(slow.empty());
+    ASSERT_EQ(slow.back(), "\xc3\xa9");
+    slow.pop_back();
+    EXPECT_EQ(fast, slow) << "character " << c;
+  }
+}
+
 TEST(AnalyzerTest, InvalidUtf8BytesSeparate) {
   EXPECT_THAT(Terms("ab\xff" "cd", Bare()), ElementsAre("ab", "cd"));
   AnalyzerOptions o = Bare();
