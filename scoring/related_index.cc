@@ -126,7 +126,11 @@ std::vector<Related> RelatedIndex::Rank(const Query& q, const RankOptions& o,
                                         ScoreAccumulator* acc, DedupStats* stats) const {
   DedupStats st;
   std::vector<Related> picked;
-  if (!o.pruning.exact()) {
+  // Pruning bounds the work of expensive queries; a query cheap enough
+  // (pruning.exact_below_postings) takes the exact path below.
+  const bool pruned = !o.pruning.exact() && (o.pruning.exact_below_postings <= 0 ||
+                                             similarity_.Postings(q.row) > o.pruning.exact_below_postings);
+  if (pruned) {
     similarity_.Score(q.row, o.pruning, acc);
     picked = Select(q, *acc, o, /*complete=*/true, &st, nullptr);
   } else {

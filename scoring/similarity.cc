@@ -314,21 +314,19 @@ void SimilarityIndex::ScoreExact(SparseRow query, ScoreAccumulator* acc) const {
   }
 }
 
+int64_t SimilarityIndex::Postings(SparseRow query) const {
+  int64_t total = 0;
+  for (int64_t i = 0; i < query.size; ++i) {
+    total += offset_[query.term[i] + 1] - offset_[query.term[i]];
+  }
+  return total;
+}
+
 void SimilarityIndex::Score(SparseRow query, const Pruning& pruning,
                             ScoreAccumulator* acc) const {
   if (pruning.exact()) {
     ScoreExact(query, acc);
     return;
-  }
-  if (pruning.exact_below_postings > 0) {
-    int64_t work = 0;
-    for (int64_t i = 0; i < query.size; ++i) {
-      work += offset_[query.term[i] + 1] - offset_[query.term[i]];
-    }
-    if (work <= pruning.exact_below_postings) {
-      ScoreExact(query, acc);
-      return;
-    }
   }
   // The query's heaviest terms carry most of any cosine: gather candidates
   // from their heaviest postings only.
@@ -364,9 +362,11 @@ void SimilarityIndex::Score(SparseRow query, const Pruning& pruning,
                       return a.first != b.first ? a.first > b.first : a.second < b.second;
                     });
   acc->Clear();
+  // A gather against the scattered query: no branchy merge per candidate.
+  const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(docs_.cols())));
   for (size_t j = 0; j < r; ++j) {
     const int32_t d = candidates[j].second;
-    acc->Add(d, Dot(query, RowOf(docs_, d)));
+    acc->Add(d, dense.Dot(RowOf(docs_, d)));
   }
 }
 

@@ -150,8 +150,12 @@ class SimilarityIndex {
 
   // Fills the cleared `acc` with query . doc for candidate documents. Exact
   // (every document sharing a term) when `pruning.exact()`; otherwise only the
-  // candidates `pruning` admits, each with its exact score.
+  // candidates `pruning` admits, each with its exact score
+  // (`pruning.exact_below_postings` is the caller's to apply).
   void Score(SparseRow query, const Pruning& pruning, ScoreAccumulator* acc) const;
+
+  // The number of postings of the query's terms: the work of scoring them all.
+  int64_t Postings(SparseRow query) const;
 
   // Fills the cleared `acc` with exact scores, bit-identical to
   // Dot(query, doc): either of every document sharing a term with the query

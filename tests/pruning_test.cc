@@ -33,6 +33,7 @@ std::unique_ptr<const RelatedIndex> GeneratedIndex(int64_t n) {
 // What pruning finds, it must score exactly: bit-identical to the exact path.
 double Recall(const RelatedIndex& idx, const Pruning& pruning) {
   RankOptions exact{.k = 10};
+  exact.pruning = Pruning{};
   RankOptions pruned = exact;
   pruned.pruning = pruning;
   int64_t found = 0, total = 0;
@@ -54,6 +55,14 @@ double Recall(const RelatedIndex& idx, const Pruning& pruning) {
 TEST(PruningTest, RecallAgainstExactStaysHighOnGeneratedCorpus) {
   auto idx = GeneratedIndex(3000);
   EXPECT_GE(Recall(*idx, Pruning{.query_terms = 10, .postings_per_term = 200, .rescore = 100}), 0.95);
+}
+
+TEST(PruningTest, DefaultPruningKeepsRecallWhenEveryQueryIsPruned) {
+  auto idx = GeneratedIndex(3000);
+  Pruning pruning = RankOptions().pruning;
+  ASSERT_FALSE(pruning.exact());
+  pruning.exact_below_postings = 0;  // prune every query, even at this size
+  EXPECT_GE(Recall(*idx, pruning), 0.99);
 }
 
 TEST(PruningTest, TightPruningLosesRecallSoTheKnobMatters) {
