@@ -10,8 +10,8 @@ bash scripts/install-test-tools.sh
 export SEEALSO_REQUIRE_DEPLOY_CHECKS=1
 jobs="$(nproc)"
 
-echo "== build-ci: RelWithDebInfo, -Werror"
-cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEEALSO_WERROR=ON >/dev/null
+echo "== build-ci: RelWithDebInfo, -Werror, benchmarks built too (so they cannot rot)"
+cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEEALSO_WERROR=ON -DSEEALSO_BUILD_BENCH=ON >/dev/null
 cmake --build build-ci -j"$jobs"
 ctest --test-dir build-ci --output-on-failure -j"$jobs" --timeout 600
 
