@@ -1,13 +1,15 @@
 #include "embeddings/corpus.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <optional>
-#include <thread>
-#include <fstream>
-#include <iterator>
-#include <sstream>
+#include <string>
 #include <system_error>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -23,6 +25,32 @@ struct LoadResult {
   std::optional<Article> article;
   LoadError error;
 };
+
+// Reads the whole file into `out`, sized from `size_hint` (its stat size) so one
+// read() usually does: istreambuf_iterator went a byte at a time. Reads on to
+// EOF in case the file grew since the stat.
+bool ReadFile(const fs::path& file, std::uintmax_t size_hint, std::string* out) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out->resize(static_cast<size_t>(size_hint) + 1);  // +1: EOF shows without a second resize
+  size_t got = 0;
+  bool ok = true;
+  while (true) {
+    if (got == out->size()) out->resize(out->size() * 2);
+    const ssize_t n = ::read(fd, out->data() + got, out->size() - got);
+    if (n > 0) {
+      got += static_cast<size_t>(n);
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      ok = false;
+      break;
+    }
+  }
+  ::close(fd);
+  out->resize(got);
+  return ok;
+}
 
 // Reads and parses one file; fills `article`, or `error` with why not.
 LoadResult LoadOne(const fs::path& dir, const fs::path& file, const LoadOptions& options) {
@@ -41,9 +69,8 @@ LoadResult LoadOne(const fs::path& dir, const fs::path& file, const LoadOptions&
                                  options.max_file_bytes)};
     return r;
   }
-  std::ifstream in(file, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) {
+  std::string text;
+  if (!ReadFile(file, size, &text)) {
     r.error = {rel, absl::StrCat(shown, ":1: cannot read file")};
     return r;
   }

@@ -16,6 +16,9 @@ namespace seealso {
 // malformed YAML, invalid UTF-8, a missing or non-integer `id`.
 // Literal two-character "\n" sequences (an export artifact in folded scalars)
 // become spaces in the text fields.
+// The YAML is read with libyaml; as with yaml-cpp before, only the first
+// document counts, plain `~`/`null`/empty values are absent, the first of
+// duplicate keys wins, and control characters in values are kept as text.
 absl::StatusOr<Article> ParseArticle(absl::string_view text, absl::string_view path);
 
 }  // namespace seealso

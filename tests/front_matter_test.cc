@@ -75,6 +75,94 @@ TEST(FrontMatterTest, RelatedBlocksAreOrderedByNumber) {
   EXPECT_EQ(a->related[2].id, 100);
 }
 
+// The YAML forms regen's rewritten files and hand-edited articles use.
+TEST(FrontMatterTest, QuotedScalarsWithEscapes) {
+  absl::StatusOr<Article> a = ParseArticle(
+      "---\nid: 5\ntitle: \"Say \\\"hi\\\" to caf\\u00e9\\ttab\"\nsubject: 'it''s'\n"
+      "question: \"a\\\\nb\"\nurl: \"/a: b # not a comment\"\n---\n",
+      "x.md");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->title, "Say \"hi\" to caf\xC3\xA9\ttab");
+  EXPECT_EQ(a->subject, "it's");
+  EXPECT_EQ(a->question, "a b");  // an escaped backslash then n is the export artifact
+  EXPECT_EQ(a->url, "/a: b # not a comment");
+}
+
+TEST(FrontMatterTest, LiteralAndFoldedBlockScalars) {
+  absl::StatusOr<Article> a = ParseArticle(
+      "---\nid: 5\nquestion: |\n  line one\n   indented\nanswer: >\n    para one\n    cont\n\n"
+      "    para two\ntitle: |-\n  kept\n---\n",
+      "x.md");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->question, "line one\n indented\n");
+  EXPECT_EQ(a->answer, "para one cont\npara two\n");
+  EXPECT_EQ(a->title, "kept");
+}
+
+TEST(FrontMatterTest, FlowStyleAndComments) {
+  absl::StatusOr<Article> a = ParseArticle(
+      "---\n# comment\nid: 5  # trailing\nseo: {page_keywords: \"a, b\", page_description: d}\n"
+      "related_article1: {id: 3, title: [x], url: /u}\n---\n",
+      "x.md");
+  // A non-string title in a block is reported like a top-level one.
+  ASSERT_FALSE(a.ok());
+  EXPECT_THAT(std::string(a.status().message()), StartsWith("x.md:5: `title` must be a string"));
+  a = ParseArticle(
+      "---\n# comment\nid: 5  # trailing\nseo: {page_keywords: \"a, b\", page_description: d}\n"
+      "related_article1: {id: 3, title: t, url: /u}\n---\n",
+      "x.md");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->id, 5);
+  EXPECT_EQ(a->keywords, "a, b");
+  EXPECT_EQ(a->description, "d");
+  ASSERT_EQ(a->related.size(), 1u);
+  EXPECT_EQ(a->related[0], (RelatedLink{3, "t", "", "/u"}));
+}
+
+TEST(FrontMatterTest, AnchorsAndAliasesResolve) {
+  absl::StatusOr<Article> a = ParseArticle(
+      "---\nid: &i 5\ntitle: &t Shared\nsubject: *t\nrelated_article1: &r\n  id: *i\n"
+      "related_article2: *r\n---\n",
+      "x.md");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->subject, "Shared");
+  ASSERT_EQ(a->related.size(), 2u);
+  EXPECT_EQ(a->related[0].id, 5);
+  EXPECT_EQ(a->related[1], a->related[0]);
+}
+
+TEST(FrontMatterTest, NullsDuplicatesAndFallback) {
+  absl::StatusOr<Article> a = ParseArticle(
+      "---\nid: 3\ntitle: ~\narticle_title: Fallback\nsubject: \"null\"\nurl: first\n"
+      "url: second\nquestion:\n---\n",
+      "x.md");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->title, "Fallback");  // a null title is absent
+  EXPECT_EQ(a->subject, "null");    // a quoted one is text
+  EXPECT_EQ(a->url, "first");       // the first of duplicate keys wins
+  EXPECT_EQ(a->question, "");
+}
+
+// yaml-cpp kept these as text; libyaml alone would reject the controls and
+// read U+2028 as a line break, so they go through stand-ins.
+TEST(FrontMatterTest, KeepsControlCharactersAndLineSeparators) {
+  absl::StatusOr<Article> a = ParseArticle(
+      "---\nid: 3\ntitle: a\x01" "b\x7F" "c\xC2\x80\nanswer: >-\n    one\xE2\x80\xA8two: x\n"
+      "subject: s\xEF\xBB\xBF\n---\n",
+      "x.md");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->title, "a\x01" "b\x7F" "c\xC2\x80");
+  EXPECT_EQ(a->answer, "one\xE2\x80\xA8two: x");
+  EXPECT_EQ(a->subject, "s\xEF\xBB\xBF");
+}
+
+TEST(FrontMatterTest, DeepNestingIsAnErrorNotACrash) {
+  const std::string text = "---\nid: 1\nx: " + std::string(5000, '[') + "\n---\n";
+  absl::StatusOr<Article> a = ParseArticle(text, "x.md");
+  ASSERT_FALSE(a.ok());
+  EXPECT_THAT(std::string(a.status().message()), StartsWith("x.md:3: malformed YAML"));
+}
+
 struct BadCase {
   const char* name;
   const char* text;
@@ -111,7 +199,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"RelatedBadId", "---\nid: 1\nrelated_article1:\n    id: x\n---\n",
                 "dir/bad.md:4: `id` must be an integer"},
         BadCase{"TitleIsAList", "---\nid: 1\ntitle:\n  - a\n---\n",
-                "dir/bad.md:4: `title` must be a string"}),
+                "dir/bad.md:4: `title` must be a string"},
+        BadCase{"TitleIsAMap", "---\nid: 1\ntitle:\n  a: b\n---\n",
+                "dir/bad.md:4: `title` must be a string"},
+        BadCase{"SubjectIsFlowList", "---\nid: 1\nsubject: [a, b]\n---\n",
+                "dir/bad.md:3: `subject` must be a string"},
+        BadCase{"IdIsAList", "---\nid: [1]\n---\n",
+                "dir/bad.md:2: `id` must be an integer, got '<not a scalar>'"},
+        BadCase{"MappingValueInScalar", "---\nid: 1\ntitle: x\nsubject: a: b\n---\n",
+                "dir/bad.md:4: malformed YAML"},
+        BadCase{"UnterminatedQuote", "---\nid: 1\ntitle: \"open\nsubject: x\n---\n",
+                "dir/bad.md:5: malformed YAML: found unexpected end of stream (while scanning a "
+                "quoted scalar from line 3)"},
+        BadCase{"UndefinedAlias", "---\nid: 1\ntitle: *nope\n---\n",
+                "dir/bad.md:3: malformed YAML: the referenced anchor is not defined: nope"},
+        BadCase{"EmptyFrontMatter", "---\n---\n", "dir/bad.md:2: front matter is not a YAML"},
+        BadCase{"OnlyAComment", "---\n# nothing\n---\n",
+                "dir/bad.md:2: front matter is not a YAML"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 class CorpusTest : public ::testing::Test {
