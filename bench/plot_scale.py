@@ -66,8 +66,10 @@ def main():
             for a, b in zip(n, vals):
                 if b > 0:
                     out.append(f'<circle cx="{px(a)}" cy="{py(b)}" r="3" fill="{color}"/>')
-            out.append(f'<text x="{x0 + pad + 8}" y="{py(10 ** hi_y) + 16 + 14 * i}" '
-                       f'fill="{color}">{name}</text>')
+            # Legend in the lower right corner, which rising curves leave empty.
+            out.append(f'<text x="{x0 + w - pad - 8}" '
+                       f'y="{py(10 ** lo_y) - 8 - 14 * (len(series) - 1 - i)}" '
+                       f'text-anchor="end" fill="{color}">{name}</text>')
     out.append("</svg>")
     open(sys.argv[2], "w").write("\n".join(out) + "\n")
 
