@@ -299,6 +299,22 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   std::vector<std::vector<int32_t>> word_map(static_cast<size_t>(threads));
   std::vector<std::vector<int32_t>> pair_map(static_cast<size_t>(threads));
   {
+    // A later thread's item gets the merged id thread 0's table gives it, or
+    // one numbered in `added` after thread 0's; its df is added either way.
+    auto merge = [](const auto& key, int32_t first_id, int64_t item_df, auto* added,
+                    auto* merged, std::vector<int64_t>* merged_df) {
+      int32_t id = first_id;
+      if (id < 0) {
+        auto [it, inserted] = added->emplace(key, static_cast<int32_t>(merged->size()));
+        if (inserted) {
+          merged->push_back(key);
+          merged_df->push_back(0);
+        }
+        id = it->second;
+      }
+      (*merged_df)[static_cast<size_t>(id)] += item_df;
+      return id;
+    };
     absl::flat_hash_map<absl::string_view, int32_t> added_words;
     absl::flat_hash_map<uint64_t, int32_t> added_pairs;
     for (int t = 1; t < threads; ++t) {
@@ -307,17 +323,8 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
       wmap.resize(table.words().size());
       for (size_t l = 0; l < wmap.size(); ++l) {
         const absl::string_view word = table.words()[l];
-        int32_t id = tables[0].FindWord(word);
-        if (id < 0) {
-          auto [it, inserted] = added_words.emplace(word, static_cast<int32_t>(words.size()));
-          if (inserted) {
-            words.push_back(word);
-            word_df.push_back(0);
-          }
-          id = it->second;
-        }
-        word_df[static_cast<size_t>(id)] += table.word_df()[l];
-        wmap[l] = id;
+        wmap[l] = merge(word, tables[0].FindWord(word), table.word_df()[l], &added_words, &words,
+                        &word_df);
       }
       std::vector<int32_t>& pmap = pair_map[static_cast<size_t>(t)];
       pmap.resize(table.pairs().size());
@@ -325,17 +332,8 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
         const uint64_t local = table.pairs()[l];
         const uint64_t key = PairKey(wmap[static_cast<size_t>(local >> 32)],
                                      wmap[static_cast<size_t>(local & 0xffffffffu)]);
-        int32_t id = tables[0].FindPair(key);
-        if (id < 0) {
-          auto [it, inserted] = added_pairs.emplace(key, static_cast<int32_t>(pairs.size()));
-          if (inserted) {
-            pairs.push_back(key);
-            pair_df.push_back(0);
-          }
-          id = it->second;
-        }
-        pair_df[static_cast<size_t>(id)] += table.pair_df()[l];
-        pmap[l] = id;
+        pmap[l] = merge(key, tables[0].FindPair(key), table.pair_df()[l], &added_pairs, &pairs,
+                        &pair_df);
       }
     }
     word_map[0].resize(tables[0].words().size());
