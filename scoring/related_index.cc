@@ -73,7 +73,8 @@ struct RelatedIndex::Query {
 RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings)
     : articles_(std::move(articles)),
       embeddings_(std::move(embeddings)),
-      similarity_(embeddings_.matrix()) {
+      similarity_(embeddings_.matrix()),
+      pool_(static_cast<int32_t>(articles_.size())) {
   // The text is in the matrix now; keep only what lists show and dedup needs,
   // which saves gigabytes at a million articles.
   for (Article& a : articles_) {
@@ -301,19 +302,42 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
   return picked;
 }
 
+std::unique_ptr<ScoreAccumulator> RelatedIndex::AccumulatorPool::Take() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      std::unique_ptr<ScoreAccumulator> acc = std::move(idle_.back());
+      idle_.pop_back();
+      return acc;
+    }
+  }
+  return std::make_unique<ScoreAccumulator>(docs_);
+}
+
+void RelatedIndex::AccumulatorPool::Return(std::unique_ptr<ScoreAccumulator> acc) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (idle_.size() < kMaxIdle) idle_.push_back(std::move(acc));
+}
+
+std::vector<Related> RelatedIndex::RankOne(const Query& query, const RankOptions& options,
+                                           DedupStats* stats) const {
+  std::unique_ptr<ScoreAccumulator> acc = pool_.Take();
+  std::vector<Related> list = Rank(query, options, acc.get(), stats);
+  pool_.Return(std::move(acc));
+  return list;
+}
+
 std::vector<Related> RelatedIndex::TopK(int32_t doc, const RankOptions& options,
                                         DedupStats* stats) const {
-  ScoreAccumulator acc(size());
-  return Rank(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject}, options, &acc,
-              stats);
+  return RankOne(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject}, options,
+                 stats);
 }
 
 std::vector<Related> RelatedIndex::TopKForVector(const SparseVector& query,
                                                  absl::string_view subject,
                                                  const RankOptions& options,
                                                  DedupStats* stats) const {
-  ScoreAccumulator acc(size());
-  return Rank(Query{std::nullopt, RowOf(query), subject}, options, &acc, stats);
+  return RankOne(Query{std::nullopt, RowOf(query), subject}, options, stats);
 }
 
 std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& options, int threads,

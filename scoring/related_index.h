@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,12 +112,34 @@ class RelatedIndex {
                               const RankOptions& options, bool complete, DedupStats* stats,
                               bool* exhausted) const;
 
+  // Accumulators for single queries (TopK, TopKForVector), reused across
+  // calls: one holds a float and an int per article and a float per term
+  // (88 MB at a million articles), so making and zeroing one per call cost
+  // tens of milliseconds. At most kMaxIdle wait between calls; more are
+  // made while more calls run at once.
+  class AccumulatorPool {
+   public:
+    static constexpr size_t kMaxIdle = 8;
+    explicit AccumulatorPool(int32_t docs) : docs_(docs) {}
+    std::unique_ptr<ScoreAccumulator> Take();
+    // `acc` must be cleared (Rank leaves it so).
+    void Return(std::unique_ptr<ScoreAccumulator> acc);
+
+   private:
+    int32_t docs_;
+    std::mutex mu_;
+    std::vector<std::unique_ptr<ScoreAccumulator>> idle_;
+  };
+  std::vector<Related> RankOne(const Query& query, const RankOptions& options,
+                               DedupStats* stats) const;
+
   std::vector<Article> articles_;
   std::vector<std::string> canonical_url_;
   std::vector<std::string> normalized_title_;
   absl::flat_hash_map<int64_t, int32_t> doc_of_id_;
   Embeddings embeddings_;
   SimilarityIndex similarity_;
+  mutable AccumulatorPool pool_;
 };
 
 }  // namespace seealso

@@ -2,6 +2,7 @@
 #include "scoring/related_index.h"
 
 #include <random>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "embeddings/corpus.h"
@@ -299,6 +300,35 @@ TEST(RelatedIndexTest, SampleCorpusExampleGetsFourDistinctLinks) {
   ASSERT_EQ(ids.size(), 4u);
   EXPECT_EQ(absl::flat_hash_set<int64_t>(ids.begin(), ids.end()).size(), 4u);
   for (int64_t id : ids) EXPECT_NE(id, 171811);
+}
+
+// Single queries reuse pooled accumulators: calls running at once, and calls
+// after other calls, must each see a clean one and give the sequential lists.
+TEST(RelatedIndexTest, ConcurrentSingleQueriesMatchSequentialOnes) {
+  absl::StatusOr<Corpus> c = LoadCorpus(SEEALSO_SOURCE_DIR "/data/sample");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const auto idx = RelatedIndex::Build(std::move(c->articles));
+  RankOptions o{.k = 5};
+  o.explain_terms = 2;
+  std::vector<std::vector<int32_t>> want(static_cast<size_t>(idx->size()));
+  for (int32_t d = 0; d < idx->size(); ++d) {
+    for (const Related& r : idx->TopK(d, o)) want[static_cast<size_t>(d)].push_back(r.doc);
+  }
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(12, 0);
+  for (int t = 0; t < 12; ++t) {  // more threads than the pool keeps idle
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        for (int32_t d = 0; d < idx->size(); ++d) {
+          std::vector<int32_t> got;
+          for (const Related& r : idx->TopK((d + t) % idx->size(), o)) got.push_back(r.doc);
+          mismatches[static_cast<size_t>(t)] += got != want[static_cast<size_t>((d + t) % idx->size())];
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
 }  // namespace
