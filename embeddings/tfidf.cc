@@ -59,15 +59,9 @@ class TermTable {
     }
     return it->second;
   }
-  // Counts document `doc` once for a word (pair = false) or pair; documents
-  // arrive in increasing order.
-  void CountDocument(bool pair, int32_t id, int32_t doc) {
-    int32_t& last = pair ? pair_last_doc_[id] : word_last_doc_[id];
-    if (last != doc) {
-      last = doc;
-      ++(pair ? pair_df_ : word_df_)[id];
-    }
-  }
+  // Counts document `doc` once for the word or pair `code` (see EncodePair);
+  // documents arrive in increasing order.
+  void CountDocument(int32_t code, int32_t doc);
   // The id of a word or pair key, or -1 if this table has not seen it (before Seal()).
   int32_t FindWord(absl::string_view word) const {
     auto it = words_.find(word);
@@ -122,6 +116,16 @@ uint64_t PairKey(int32_t first, int32_t second) {
 // In an article's entries, a word is its id and a pair -(id + 1).
 int32_t EncodePair(int32_t id) { return -id - 1; }
 int32_t DecodePair(int32_t code) { return -code - 1; }
+
+void TermTable::CountDocument(int32_t code, int32_t doc) {
+  const bool pair = code < 0;
+  const auto id = static_cast<size_t>(pair ? DecodePair(code) : code);
+  int32_t& last = pair ? pair_last_doc_[id] : word_last_doc_[id];
+  if (last != doc) {
+    last = doc;
+    ++(pair ? pair_df_ : word_df_)[id];
+  }
+}
 
 // Sorts `ids` by terms[id] in byte order. Most comparisons are settled by
 // the first 8 bytes, kept beside each id as an integer, so they do not
@@ -261,30 +265,21 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
     FieldColumns& c = counted[i];
     std::vector<std::string> words;
     std::vector<uint8_t> joins;
-    std::vector<int32_t> codes;
-    std::vector<int32_t> word_ids;
+    std::vector<int32_t> codes;  // the words' ids, then the pairs' codes
     const auto texts = FieldTexts(articles[i]);
     for (size_t f = 0; f < kFields; ++f) {
       c.start[f] = static_cast<uint32_t>(c.entries.size());
       if (weights[f] <= 0 || texts[f]->empty()) continue;
       e.analyzer_.AnalyzeWords(*texts[f], &words, &joins);
       codes.clear();
-      word_ids.clear();
-      for (const std::string& w : words) word_ids.push_back(table.Word(w));
-      codes = word_ids;
+      for (const std::string& w : words) codes.push_back(table.Word(w));
       for (size_t k = 1; k < words.size(); ++k) {
-        if (joins[k]) codes.push_back(EncodePair(table.Pair(PairKey(word_ids[k - 1], word_ids[k]))));
+        if (joins[k]) codes.push_back(EncodePair(table.Pair(PairKey(codes[k - 1], codes[k]))));
       }
       AppendCounts(&codes, &c.entries);
     }
     c.start[kFields] = static_cast<uint32_t>(c.entries.size());
-    for (const auto& [code, count] : c.entries) {
-      if (code >= 0) {
-        table.CountDocument(false, code, static_cast<int32_t>(i));
-      } else {
-        table.CountDocument(true, DecodePair(code), static_cast<int32_t>(i));
-      }
-    }
+    for (const auto& [code, count] : c.entries) table.CountDocument(code, static_cast<int32_t>(i));
     thread_of[i] = static_cast<uint8_t>(t);
   });
 

@@ -1,7 +1,5 @@
 #include "embeddings/vocabulary.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 
 namespace seealso {
