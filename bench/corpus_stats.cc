@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto index = RelatedIndex::Build(std::move(corpus->articles));
-  const SparseMatrix& m = index->embeddings().matrix();
+  const SparseMatrixView m = index->embeddings().matrix();
   const auto& terms = index->embeddings().terms();
   std::vector<int64_t> df(m.cols(), 0);
   for (int64_t k = 0; k < m.nonZeros(); ++k) ++df[m.innerIndexPtr()[k]];

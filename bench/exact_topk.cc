@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   const auto t0 = Clock::now();
   auto index = RelatedIndex::Build(std::move(corpus->articles));
   const auto t1 = Clock::now();
-  const SparseMatrix& m = index->embeddings().matrix();
+  const SparseMatrixView m = index->embeddings().matrix();
   const SimilarityIndex sim(m);
   const auto t2 = Clock::now();
   std::printf("%d articles: embed %.2f s, similarity index %.2f s\n", index->size(),

@@ -106,7 +106,7 @@ BENCHMARK(BM_VocabularyFind);
 // Exact candidates of one article (the banded bounds of ScoreTop), without dedup.
 void BM_ScoreTop(benchmark::State& state) {
   const RelatedIndex& index = Index(state.range(0));
-  const SparseMatrix& m = index.embeddings().matrix();
+  const SparseMatrixView m = index.embeddings().matrix();
   const SimilarityIndex sim(m);
   ScoreAccumulator acc(index.size());
   int32_t doc = 0;

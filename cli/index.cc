@@ -4,7 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "cli/commands.h"
-#include "embeddings/snapshot.h"
+#include "scoring/index_snapshot.h"
 
 namespace seealso::cli {
 
@@ -25,9 +25,13 @@ int Index() {
     return 2;
   }
   const auto start = std::chrono::steady_clock::now();
-  const Embeddings embeddings = Embeddings::Build(*articles, config->embedding);
+  const size_t count = articles->size();
+  // The search structures too, so that loading the snapshot rebuilds nothing.
+  const std::unique_ptr<const RelatedIndex> index =
+      RelatedIndex::Build(*std::move(articles), config->embedding);
+  const Embeddings& embeddings = index->embeddings();
   const auto built = std::chrono::steady_clock::now();
-  if (absl::Status s = WriteSnapshot(out, embeddings, *articles); !s.ok()) {
+  if (absl::Status s = WriteIndexSnapshot(out, *index); !s.ok()) {
     PrintError("index", s.message());
     return 1;
   }
@@ -36,8 +40,8 @@ int Index() {
   const auto bytes = std::filesystem::file_size(out, ec);
   std::fprintf(stderr,
                "seealso index: wrote %s: %zu articles, %zu terms, %lld non-zeros, %llu bytes; "
-               "embedded in %.2f s, written in %.2f s\n",
-               out.c_str(), articles->size(), embeddings.terms().size(),
+               "indexed in %.2f s, written in %.2f s\n",
+               out.c_str(), count, embeddings.terms().size(),
                static_cast<long long>(embeddings.matrix().nonZeros()),
                static_cast<unsigned long long>(ec ? 0 : bytes),
                std::chrono::duration<double>(built - start).count(),

@@ -18,6 +18,8 @@
 #include "absl/strings/str_split.h"
 #include "common/atomic_file.h"
 #include "common/checksum.h"
+#include "common/mapped_file.h"
+#include "common/parallel.h"
 
 namespace seealso {
 namespace {
@@ -39,7 +41,11 @@ enum Section : uint32_t {
 constexpr std::array<const char*, kNumSections> kSectionNames = {
     "options", "info", "terms", "idf", "row_starts", "columns", "values",
     "article_ids", "article_paths", "article_titles", "article_subjects", "article_urls"};
-constexpr uint64_t kTableBytes = 8 + kNumSections * kEntryBytes;
+// Sections start on this boundary (zero padding between them), so that a
+// mapped file's arrays can be used in place.
+constexpr uint64_t kAlign = 64;
+// Sections a caller may add after the model's (WriteSnapshot's `extra`).
+constexpr uint32_t kMaxExtraSections = 32;
 constexpr uint64_t kInfoBytes = 32;  // build time, rows, columns, non-zeros
 
 // --- EmbeddingOptions as "key=value" lines -------------------------------
@@ -172,82 +178,14 @@ std::string StringTable(size_t count, GetString get) {
 
 // --- Reading ----------------------------------------------------------------
 
-class SnapshotFile {
- public:
-  explicit SnapshotFile(std::filesystem::path path) : path_(std::move(path)) {}
-  ~SnapshotFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  SnapshotFile(const SnapshotFile&) = delete;
-  SnapshotFile& operator=(const SnapshotFile&) = delete;
-
-  absl::Status Open() {
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd_ < 0 || ::fstat(fd_, &st) != 0) {
-      return absl::NotFoundError(absl::StrCat(path_.string(), ": cannot open: ", std::strerror(errno)));
-    }
-    if (!S_ISREG(st.st_mode)) return absl::InvalidArgumentError(path_.string() + ": not a regular file");
-    size_ = static_cast<uint64_t>(st.st_size);
-    return absl::OkStatus();
-  }
-  uint64_t size() const { return size_; }
-
-  // Reads [offset, offset + n), which the caller has checked lies in the file.
-  absl::Status ReadAt(uint64_t offset, uint64_t n, void* dst) const {
-    auto* out = static_cast<char*>(dst);
-    while (n > 0) {
-      const ssize_t got = ::pread(fd_, out, std::min<uint64_t>(n, 1 << 30), static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        return got < 0 ? absl::DataLossError(absl::StrCat(path_.string(), ": read failed: ", std::strerror(errno)))
-                       : Error("truncated while reading");
-      }
-      out += got;
-      offset += static_cast<uint64_t>(got);
-      n -= static_cast<uint64_t>(got);
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status Error(absl::string_view what) const {
-    return absl::DataLossError(absl::StrCat(path_.string(), ": ", what));
-  }
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-  uint64_t size_ = 0;
-};
-
 struct Entry {
   uint64_t offset = 0;
   uint64_t size = 0;
   uint64_t checksum = 0;
 };
 
-// Reads section `s` into `dst` (entry.size bytes) and verifies its checksum.
-absl::Status ReadSection(const SnapshotFile& file, const std::array<Entry, kNumSections>& table,
-                         Section s, void* dst) {
-  const Entry& e = table[s];
-  if (absl::Status st = file.ReadAt(e.offset, e.size, dst); !st.ok()) return st;
-  if (Checksum64(absl::string_view(static_cast<const char*>(dst), e.size)) != e.checksum) {
-    return file.Error(absl::StrCat("checksum mismatch in section '", kSectionNames[s],
-                                   "': the file is corrupted"));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> ReadSectionString(const SnapshotFile& file,
-                                              const std::array<Entry, kNumSections>& table,
-                                              Section s) {
-  std::string bytes(table[s].size, '\0');
-  if (absl::Status st = ReadSection(file, table, s, bytes.data()); !st.ok()) return st;
-  return bytes;
-}
-
 // Splits a string table of `count` strings; false if it is malformed.
-bool ParseStringTable(absl::string_view bytes, uint64_t count, std::vector<std::string>* out) {
+bool ParseStringTable(absl::string_view bytes, uint64_t count, std::vector<absl::string_view>* out) {
   if (bytes.size() / 8 <= count) return false;
   const uint64_t head = 8 * (count + 1);
   const uint64_t blob = bytes.size() - head;
@@ -257,23 +195,39 @@ bool ParseStringTable(absl::string_view bytes, uint64_t count, std::vector<std::
   for (uint64_t i = 1; i <= count; ++i) {
     const uint64_t end = Get<uint64_t>(bytes, 8 * i);
     if (end < begin || end > blob) return false;
-    out->emplace_back(bytes.substr(head + begin, end - begin));
+    out->push_back(bytes.substr(head + begin, end - begin));
     begin = end;
   }
   return true;
 }
 
+uint64_t AlignUp(uint64_t x) { return (x + kAlign - 1) / kAlign * kAlign; }
+
+// A typed view of a section, borrowed from the mapping (sections start on
+// kAlign-byte boundaries of a page-aligned mapping, so the cast is aligned).
+template <typename T>
+FrozenArray<T> Borrow(absl::string_view section, const std::shared_ptr<const MappedFile>& file) {
+  return FrozenArray<T>::Borrow(
+      absl::Span<const T>(reinterpret_cast<const T*>(section.data()), section.size() / sizeof(T)),
+      file);
+}
+
 }  // namespace
 
 absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& embeddings,
-                           const std::vector<Article>& articles) {
-  const SparseMatrix& m = embeddings.matrix();
-  if (static_cast<size_t>(m.rows()) != articles.size() || !m.isCompressed()) {
+                           const std::vector<Article>& articles,
+                           absl::Span<const absl::string_view> extra) {
+  const Embeddings::MatrixParts& m = embeddings.matrix_parts();
+  if (static_cast<size_t>(m.rows) != articles.size()) {
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", articles.size(),
-                                                   " articles for ", m.rows(), " matrix rows"));
+                                                   " articles for ", m.rows, " matrix rows"));
   }
-  const auto rows = static_cast<size_t>(m.rows());
-  const auto nnz = static_cast<size_t>(m.nonZeros());
+  if (extra.size() > kMaxExtraSections) {
+    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", extra.size(),
+                                                   " extra sections, at most ", kMaxExtraSections));
+  }
+  const auto rows = static_cast<size_t>(m.rows);
+  const size_t nnz = m.values.size();
   const Vocabulary& terms = embeddings.terms();
 
   std::string info;
@@ -293,168 +247,187 @@ absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& 
       table_of(&Article::path), table_of(&Article::title), table_of(&Article::subject),
       table_of(&Article::url)};
   // The large arrays go to the file straight from memory.
-  std::array<absl::string_view, kNumSections> sections;
+  std::vector<absl::string_view> sections(kNumSections);
   sections[kOptions] = built[0];
   sections[kInfo] = info;
   sections[kTerms] = built[1];
   sections[kIdf] = Bytes(embeddings.idf().data(), embeddings.idf().size());
-  sections[kRowStarts] = Bytes(m.outerIndexPtr(), rows + 1);
-  sections[kColumns] = Bytes(m.innerIndexPtr(), nnz);
-  sections[kValues] = Bytes(m.valuePtr(), nnz);
+  sections[kRowStarts] = Bytes(m.row_starts.data(), rows + 1);
+  sections[kColumns] = Bytes(m.columns.data(), nnz);
+  sections[kValues] = Bytes(m.values.data(), nnz);
   sections[kIds] = Bytes(ids.data(), rows);
   sections[kPaths] = built[2];
   sections[kTitles] = built[3];
   sections[kSubjects] = built[4];
   sections[kUrls] = built[5];
+  sections.insert(sections.end(), extra.begin(), extra.end());
+  const auto count = static_cast<uint32_t>(sections.size());
 
   std::string table;
-  Put<uint32_t>(&table, kNumSections);
+  Put<uint32_t>(&table, count);
   Put<uint32_t>(&table, 0);
-  uint64_t offset = kPreambleBytes + kTableBytes;
-  for (uint32_t s = 0; s < kNumSections; ++s) {
+  uint64_t end = kPreambleBytes + 8 + count * kEntryBytes;
+  std::vector<uint64_t> offsets;
+  for (uint32_t s = 0; s < count; ++s) {
+    offsets.push_back(AlignUp(end));
     Put<uint32_t>(&table, s + 1);
     Put<uint32_t>(&table, 0);
-    Put<uint64_t>(&table, offset);
+    Put<uint64_t>(&table, offsets.back());
     Put<uint64_t>(&table, sections[s].size());
     Put<uint64_t>(&table, Checksum64(sections[s]));
-    offset += sections[s].size();
+    end = offsets.back() + sections[s].size();
   }
   std::string preamble(kMagic, sizeof(kMagic));
   Put<uint32_t>(&preamble, kSnapshotFormatVersion);
   Put<uint32_t>(&preamble, kByteOrderMark);
-  Put<uint64_t>(&preamble, offset);
+  Put<uint64_t>(&preamble, end);
   Put<uint64_t>(&preamble, Checksum64(table));
 
+  static const std::string kZeros(kAlign, '\0');
   std::vector<absl::string_view> pieces = {preamble, table};
-  pieces.insert(pieces.end(), sections.begin(), sections.end());
+  uint64_t at = kPreambleBytes + table.size();
+  for (uint32_t s = 0; s < count; ++s) {
+    pieces.push_back(absl::string_view(kZeros).substr(0, offsets[s] - at));
+    pieces.push_back(sections[s]);
+    at = offsets[s] + sections[s].size();
+  }
   return WriteFileAtomically(path, pieces);
 }
 
 absl::StatusOr<LoadedSnapshot> ReadSnapshot(const std::filesystem::path& path) {
-  SnapshotFile file(path);
-  if (absl::Status s = file.Open(); !s.ok()) return s;
+  absl::StatusOr<std::shared_ptr<const MappedFile>> mapped = MappedFile::Open(path);
+  if (!mapped.ok()) return mapped.status();
+  const std::shared_ptr<const MappedFile>& file = *mapped;
+  const absl::string_view bytes = file->bytes();
   const std::string name = path.string();
+  auto error = [&](absl::string_view what) {
+    return absl::DataLossError(absl::StrCat(name, ": ", what));
+  };
 
   // The preamble: each field is checked on its own, most telling first.
-  std::string preamble(std::min<uint64_t>(file.size(), kPreambleBytes), '\0');
-  if (absl::Status s = file.ReadAt(0, preamble.size(), preamble.data()); !s.ok()) return s;
+  const absl::string_view preamble = bytes.substr(0, kPreambleBytes);
   const size_t magic_seen = std::min(preamble.size(), sizeof(kMagic));
   if (magic_seen == 0 || std::memcmp(preamble.data(), kMagic, magic_seen) != 0) {
     return absl::InvalidArgumentError(name + ": not a seealso snapshot (bad magic number)");
   }
   if (preamble.size() < kPreambleBytes) {
-    return file.Error(absl::StrCat("truncated: ", file.size(), " bytes, shorter than the header"));
+    return error(absl::StrCat("truncated: ", bytes.size(), " bytes, shorter than the header"));
   }
   const auto bom = Get<uint32_t>(preamble, 12);
   if (bom != kByteOrderMark) {
     return bom == kByteOrderMarkSwapped
                ? absl::FailedPreconditionError(name + ": snapshot written in big-endian byte order")
-               : file.Error("corrupt header: bad byte-order mark");
+               : error("corrupt header: bad byte-order mark");
   }
   const auto version = Get<uint32_t>(preamble, 8);
   if (version != kSnapshotFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(name, ": snapshot format version ", version,
-                                                      ", this build reads ",
-                                                      kSnapshotFormatVersion));
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, ": snapshot format version ", version, ", this build reads ", kSnapshotFormatVersion,
+        version < kSnapshotFormatVersion ? " (rebuild it with `seealso index`)" : ""));
   }
   const auto declared = Get<uint64_t>(preamble, 16);
-  if (declared != file.size()) {
-    return file.Error(absl::StrCat(declared > file.size() ? "truncated: " : "trailing bytes: ",
-                                   file.size(), " bytes, the header says ", declared));
+  if (declared != bytes.size()) {
+    return error(absl::StrCat(declared > bytes.size() ? "truncated: " : "trailing bytes: ",
+                              bytes.size(), " bytes, the header says ", declared));
   }
 
-  // The section table, then the place of each section: back to back, in order.
-  std::string table_bytes(std::min<uint64_t>(file.size() - kPreambleBytes, kTableBytes), '\0');
-  if (absl::Status s = file.ReadAt(kPreambleBytes, table_bytes.size(), table_bytes.data()); !s.ok()) {
-    return s;
+  // The section table, then the place of each section: in order, each on the
+  // next kAlign boundary after the previous one, zero padding between.
+  const uint64_t count = bytes.size() >= kPreambleBytes + 8 ? Get<uint32_t>(bytes, kPreambleBytes) : 0;
+  const uint64_t table_bytes = 8 + count * kEntryBytes;
+  if (count < kNumSections || count > kNumSections + kMaxExtraSections ||
+      bytes.size() - kPreambleBytes < table_bytes ||
+      Checksum64(bytes.substr(kPreambleBytes, table_bytes)) != Get<uint64_t>(preamble, 24)) {
+    return error("checksum mismatch in the section table: the file is corrupted");
   }
-  if (table_bytes.size() < kTableBytes || Get<uint32_t>(table_bytes, 0) != kNumSections ||
-      Checksum64(table_bytes) != Get<uint64_t>(preamble, 24)) {
-    return file.Error("checksum mismatch in the section table: the file is corrupted");
-  }
-  std::array<Entry, kNumSections> table;
-  uint64_t end = kPreambleBytes + kTableBytes;
-  for (uint32_t s = 0; s < kNumSections; ++s) {
-    const size_t at = 8 + s * kEntryBytes;
+  auto section_name = [&](uint64_t s) {
+    return s < kNumSections ? std::string(kSectionNames[s]) : absl::StrCat("extra ", s - kNumSections);
+  };
+  std::vector<Entry> table(count);
+  uint64_t end = kPreambleBytes + table_bytes;
+  for (uint64_t s = 0; s < count; ++s) {
+    const uint64_t at = kPreambleBytes + 8 + s * kEntryBytes;
     Entry& e = table[s];
-    e = {Get<uint64_t>(table_bytes, at + 8), Get<uint64_t>(table_bytes, at + 16),
-         Get<uint64_t>(table_bytes, at + 24)};
-    if (Get<uint32_t>(table_bytes, at) != s + 1 || e.offset != end || e.size > file.size() - end) {
-      return file.Error(absl::StrCat("corrupt section table at section ", kSectionNames[s]));
+    e = {Get<uint64_t>(bytes, at + 8), Get<uint64_t>(bytes, at + 16), Get<uint64_t>(bytes, at + 24)};
+    if (Get<uint32_t>(bytes, at) != s + 1 || e.offset != AlignUp(end) || e.offset > bytes.size() ||
+        e.size > bytes.size() - e.offset ||
+        bytes.substr(end, e.offset - end).find_first_not_of('\0') != absl::string_view::npos) {
+      return error(absl::StrCat("corrupt section table at section ", section_name(s)));
     }
-    end += e.size;
+    end = e.offset + e.size;
   }
-  if (end != file.size()) return file.Error("corrupt section table: sections do not fill the file");
+  if (end != bytes.size()) return error("corrupt section table: sections do not fill the file");
 
-  // Counts, then every section's size against them before anything is allocated.
-  absl::StatusOr<std::string> info = ReadSectionString(file, table, kInfo);
-  if (!info.ok()) return info.status();
-  if (info->size() != kInfoBytes) return file.Error("corrupt: info section has the wrong size");
-  const auto rows = Get<uint64_t>(*info, 8);
-  const auto cols = Get<uint64_t>(*info, 16);
-  const auto nnz = Get<uint64_t>(*info, 24);
+  // Every section's checksum, largest first over all cores: hashing the
+  // mapped pages is most of the cost of a load.
+  std::vector<uint64_t> by_size(count);
+  for (uint64_t s = 0; s < count; ++s) by_size[s] = s;
+  std::sort(by_size.begin(), by_size.end(),
+            [&](uint64_t a, uint64_t b) { return table[a].size > table[b].size; });
+  std::vector<char> bad(count, 0);
+  ParallelFor(count, ThreadCount(0), [&](size_t i, int) {
+    const Entry& e = table[by_size[i]];
+    bad[by_size[i]] = Checksum64(bytes.substr(e.offset, e.size)) != e.checksum;
+  });
+  for (uint64_t s = 0; s < count; ++s) {
+    if (bad[s]) {
+      return error(absl::StrCat("checksum mismatch in section '", section_name(s),
+                                "': the file is corrupted"));
+    }
+  }
+  auto section = [&](uint64_t s) { return bytes.substr(table[s].offset, table[s].size); };
+
+  // Counts, then every section's size against them.
+  const absl::string_view info = section(kInfo);
+  if (info.size() != kInfoBytes) return error("corrupt: info section has the wrong size");
+  const auto rows = Get<uint64_t>(info, 8);
+  const auto cols = Get<uint64_t>(info, 16);
+  const auto nnz = Get<uint64_t>(info, 24);
   constexpr uint64_t kMax = std::numeric_limits<int32_t>::max() - 1;
   if (rows > kMax || cols > kMax || nnz > kMax || table[kIdf].size != 4 * cols ||
       table[kRowStarts].size != 4 * (rows + 1) || table[kColumns].size != 4 * nnz ||
       table[kValues].size != 4 * nnz || table[kIds].size != 8 * rows) {
-    return file.Error("corrupt: section sizes do not match the article, term and non-zero counts");
+    return error("corrupt: section sizes do not match the article, term and non-zero counts");
   }
 
-  absl::StatusOr<std::string> options_text = ReadSectionString(file, table, kOptions);
-  if (!options_text.ok()) return options_text.status();
-  absl::StatusOr<EmbeddingOptions> options = ParseOptionsText(*options_text);
-  if (!options.ok()) return file.Error(absl::StrCat("corrupt options: ", options.status().message()));
+  absl::StatusOr<EmbeddingOptions> options = ParseOptionsText(section(kOptions));
+  if (!options.ok()) return error(absl::StrCat("corrupt options: ", options.status().message()));
 
-  auto read_strings = [&](Section s, uint64_t count,
-                          std::vector<std::string>* out) -> absl::Status {
-    absl::StatusOr<std::string> bytes = ReadSectionString(file, table, s);
-    if (!bytes.ok()) return bytes.status();
-    if (!ParseStringTable(*bytes, count, out)) {
-      return file.Error(absl::StrCat("corrupt string table in section '", kSectionNames[s], "'"));
-    }
-    return absl::OkStatus();
-  };
   // The terms section is the vocabulary's layout: offsets, then bytes.
-  absl::StatusOr<std::string> term_bytes = ReadSectionString(file, table, kTerms);
-  if (!term_bytes.ok()) return term_bytes.status();
-  if (term_bytes->size() / 8 <= cols) return file.Error("corrupt string table in section 'terms'");
-  std::vector<uint64_t> term_offsets(cols + 1);
-  std::memcpy(term_offsets.data(), term_bytes->data(), 8 * (cols + 1));
-  absl::StatusOr<Vocabulary> terms =
-      Vocabulary::FromParts(std::move(term_offsets), term_bytes->substr(8 * (cols + 1)));
+  const absl::string_view term_bytes = section(kTerms);
+  if (term_bytes.size() / 8 <= cols) return error("corrupt string table in section 'terms'");
+  absl::StatusOr<Vocabulary> terms = Vocabulary::FromParts(
+      Borrow<uint64_t>(term_bytes.substr(0, 8 * (cols + 1)), file),
+      Borrow<char>(term_bytes.substr(8 * (cols + 1)), file));
   if (!terms.ok()) {
-    return file.Error(absl::StrCat("corrupt string table in section 'terms': ", terms.status().message()));
+    return error(absl::StrCat("corrupt string table in section 'terms': ", terms.status().message()));
   }
-  term_bytes->clear();
-  term_bytes->shrink_to_fit();
-  std::vector<float> idf(cols);
-  if (absl::Status s = ReadSection(file, table, kIdf, idf.data()); !s.ok()) return s;
-  SparseMatrix matrix(static_cast<int32_t>(rows), static_cast<int32_t>(cols));
-  matrix.resizeNonZeros(static_cast<int32_t>(nnz));
-  if (absl::Status s = ReadSection(file, table, kRowStarts, matrix.outerIndexPtr()); !s.ok()) return s;
-  if (absl::Status s = ReadSection(file, table, kColumns, matrix.innerIndexPtr()); !s.ok()) return s;
-  if (absl::Status s = ReadSection(file, table, kValues, matrix.valuePtr()); !s.ok()) return s;
-  absl::StatusOr<Embeddings> embeddings =
-      Embeddings::FromParts(*options, *std::move(terms), std::move(idf), std::move(matrix));
-  if (!embeddings.ok()) return file.Error(absl::StrCat("corrupt: ", embeddings.status().message()));
+  absl::StatusOr<Embeddings> embeddings = Embeddings::FromParts(
+      *options, *std::move(terms), Borrow<float>(section(kIdf), file),
+      {static_cast<int32_t>(rows), static_cast<int32_t>(cols), Borrow<int32_t>(section(kRowStarts), file),
+       Borrow<int32_t>(section(kColumns), file), Borrow<float>(section(kValues), file)});
+  if (!embeddings.ok()) return error(absl::StrCat("corrupt: ", embeddings.status().message()));
 
-  std::vector<int64_t> ids(rows);
-  if (absl::Status s = ReadSection(file, table, kIds, ids.data()); !s.ok()) return s;
-  std::array<std::vector<std::string>, 4> fields;
+  std::array<std::vector<absl::string_view>, 4> fields;
   for (int f = 0; f < 4; ++f) {
     const auto s = static_cast<Section>(kPaths + f);
-    if (absl::Status st = read_strings(s, rows, &fields[f]); !st.ok()) return st;
+    if (!ParseStringTable(section(s), rows, &fields[f])) {
+      return error(absl::StrCat("corrupt string table in section '", kSectionNames[s], "'"));
+    }
   }
   LoadedSnapshot loaded{*std::move(embeddings), std::vector<Article>(rows),
-                        {version, Get<uint64_t>(preamble, 24), Get<int64_t>(*info, 0), file.size()}};
-  for (size_t i = 0; i < rows; ++i) {
+                        {version, Get<uint64_t>(preamble, 24), Get<int64_t>(info, 0), bytes.size()},
+                        {}, file};
+  const absl::string_view ids = section(kIds);
+  ParallelFor(rows, ThreadCount(0), [&](size_t i, int) {
     Article& a = loaded.articles[i];
-    a.id = ids[i];
-    a.path = std::move(fields[0][i]);
-    a.title = std::move(fields[1][i]);
-    a.subject = std::move(fields[2][i]);
-    a.url = std::move(fields[3][i]);
-  }
+    a.id = Get<int64_t>(ids, 8 * i);
+    a.path = std::string(fields[0][i]);
+    a.title = std::string(fields[1][i]);
+    a.subject = std::string(fields[2][i]);
+    a.url = std::string(fields[3][i]);
+  });
+  for (uint64_t s = kNumSections; s < count; ++s) loaded.extra.push_back(section(s));
   return loaded;
 }
 

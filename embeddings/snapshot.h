@@ -6,17 +6,20 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "embeddings/article.h"
 #include "embeddings/tfidf.h"
 
 namespace seealso {
 
 // The format this build writes and the only one it reads.
-inline constexpr uint32_t kSnapshotFormatVersion = 1;
+inline constexpr uint32_t kSnapshotFormatVersion = 2;
 
 struct SnapshotInfo {
   uint32_t format_version = 0;
@@ -30,21 +33,33 @@ struct SnapshotInfo {
 
 struct LoadedSnapshot {
   // Options, vocabulary, idf and matrix exactly as written: Embed() gives the
-  // same vectors as the model that was saved.
+  // same vectors as the model that was saved. Its arrays are the mapped
+  // file's pages, not copies.
   Embeddings embeddings;
   // Row i of the matrix is articles[i]. Only id, path, title, subject and url
   // are stored; the other fields are empty.
   std::vector<Article> articles;
   SnapshotInfo info;
+  // The `extra` sections given to WriteSnapshot, in order, checksums
+  // verified; their bytes stay valid while `file` lives. Each starts on a
+  // 64-byte boundary, so arrays in them can be used in place.
+  std::vector<absl::string_view> extra;
+  std::shared_ptr<const void> file;
 };
 
 // Writes `embeddings` and the metadata of `articles` (row i of the matrix is
-// articles[i]) to `path`, atomically (common/atomic_file.h). INVALID_ARGUMENT
-// if the counts differ; UNAVAILABLE if the file cannot be written.
+// articles[i]) to `path`, atomically (common/atomic_file.h), followed by the
+// `extra` sections (at most 32; the layers above store what they derive from
+// the model, e.g. the search structures, so a load need not rebuild it).
+// INVALID_ARGUMENT if the counts differ; UNAVAILABLE if the file cannot be
+// written.
 absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& embeddings,
-                           const std::vector<Article>& articles);
+                           const std::vector<Article>& articles,
+                           absl::Span<const absl::string_view> extra = {});
 
-// Reads a snapshot written by WriteSnapshot. Every error names the file and
+// Reads a snapshot written by WriteSnapshot, by mapping it into memory: the
+// model's arrays are used in place, so loading costs the checksums and the
+// structural checks, not copies. Every error names the file and
 // never crashes, whatever the bytes: NOT_FOUND if it cannot be opened;
 // INVALID_ARGUMENT "not a seealso snapshot" for a wrong magic number;
 // FAILED_PRECONDITION for another format version or byte order; DATA_LOSS if it

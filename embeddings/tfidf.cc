@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
@@ -150,44 +151,27 @@ void SortByTerm(const std::vector<absl::string_view>& terms, std::vector<int32_t
 
 }  // namespace
 
-Embeddings::Embeddings(Embeddings&& other) noexcept
-    : options_(std::move(other.options_)),
-      analyzer_(std::move(other.analyzer_)),
-      terms_(std::move(other.terms_)),
-      idf_(std::move(other.idf_)),
-      term_weight_(std::move(other.term_weight_)) {
-  matrix_.swap(other.matrix_);
-}
-
-Embeddings& Embeddings::operator=(Embeddings&& other) noexcept {
-  options_ = std::move(other.options_);
-  analyzer_ = std::move(other.analyzer_);
-  terms_ = std::move(other.terms_);
-  idf_ = std::move(other.idf_);
-  term_weight_ = std::move(other.term_weight_);
-  matrix_.swap(other.matrix_);
-  return *this;
-}
-
 double Embeddings::Tf(double count) const {
   return options_.tfidf.sublinear_tf && count > 1 ? 1 + std::log(count) : count;
 }
 
 void Embeddings::SetIdf(const std::vector<int64_t>& df, double n) {
-  idf_.resize(df.size());
+  std::vector<float> idf(df.size());
   for (size_t j = 0; j < df.size(); ++j) {
     const auto d = static_cast<double>(df[j]);
-    idf_[j] = static_cast<float>(options_.tfidf.smooth_idf ? std::log((1 + n) / (1 + d)) + 1
-                                                           : std::log(n / d) + 1);
+    idf[j] = static_cast<float>(options_.tfidf.smooth_idf ? std::log((1 + n) / (1 + d)) + 1
+                                                          : std::log(n / d) + 1);
   }
+  idf_ = FrozenArray<float>(std::move(idf));
   SetTermWeights();
 }
 
 void Embeddings::SetTermWeights() {
-  term_weight_.resize(idf_.size());
+  std::vector<double> weight(idf_.size());
   for (size_t j = 0; j < idf_.size(); ++j) {
-    term_weight_[j] = IsBigram(terms_[j]) ? options_.tfidf.bigram_weight * idf_[j] : idf_[j];
+    weight[j] = IsBigram(terms_[j]) ? options_.tfidf.bigram_weight * idf_[j] : idf_[j];
   }
+  term_weight_ = FrozenArray<double>(std::move(weight));
 }
 
 std::vector<std::pair<int32_t, float>> Embeddings::Weigh(const FieldColumns& columns) const {
@@ -428,59 +412,91 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   // Rows come out sorted by column: fill the compressed row storage directly.
   int64_t nonzeros = 0;
   for (const auto& row : rows) nonzeros += static_cast<int64_t>(row.size());
-  e.matrix_.resize(static_cast<int32_t>(articles.size()), static_cast<int32_t>(e.terms_.size()));
-  e.matrix_.resizeNonZeros(nonzeros);
-  int32_t* outer = e.matrix_.outerIndexPtr();
+  std::vector<int32_t> outer(rows.size() + 1);
+  std::vector<int32_t> inner(static_cast<size_t>(nonzeros));
+  std::vector<float> values(static_cast<size_t>(nonzeros));
   int64_t at = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     outer[i] = static_cast<int32_t>(at);
     for (const auto& [col, v] : rows[i]) {
-      e.matrix_.innerIndexPtr()[at] = col;
-      e.matrix_.valuePtr()[at] = v;
+      inner[static_cast<size_t>(at)] = col;
+      values[static_cast<size_t>(at)] = v;
       ++at;
     }
     rows[i] = {};
   }
   outer[rows.size()] = static_cast<int32_t>(at);
+  e.matrix_ = {static_cast<int32_t>(articles.size()), static_cast<int32_t>(e.terms_.size()),
+               FrozenArray<int32_t>(std::move(outer)), FrozenArray<int32_t>(std::move(inner)),
+               FrozenArray<float>(std::move(values))};
   return e;
 }
 
 absl::StatusOr<Embeddings> Embeddings::FromParts(const EmbeddingOptions& options, Vocabulary terms,
-                                                 std::vector<float> idf, SparseMatrix matrix) {
+                                                 FrozenArray<float> idf, MatrixParts matrix) {
   const size_t n_terms = terms.size();
-  if (idf.size() != n_terms || static_cast<size_t>(matrix.cols()) != n_terms) {
+  if (idf.size() != n_terms || matrix.cols < 0 || static_cast<size_t>(matrix.cols) != n_terms) {
     return absl::InvalidArgumentError(absl::StrCat(n_terms, " terms but ", idf.size(),
-                                                   " idf values and ", matrix.cols(), " columns"));
+                                                   " idf values and ", matrix.cols, " columns"));
   }
   for (size_t j = 0; j < n_terms; ++j) {
     if (!std::isfinite(idf[j])) {
       return absl::InvalidArgumentError(absl::StrCat("idf of term ", j, " is not finite"));
     }
   }
-  if (!matrix.isCompressed()) return absl::InvalidArgumentError("matrix not compressed");
-  const int32_t* outer = matrix.outerIndexPtr();
-  const int32_t* inner = matrix.innerIndexPtr();
-  // nonZeros() is derived from the row starts: check against the storage.
-  if (outer[0] != 0 || outer[matrix.rows()] != matrix.data().size()) {
+  const auto rows = static_cast<size_t>(std::max(matrix.rows, 0));
+  if (matrix.rows < 0 || matrix.row_starts.size() != rows + 1 ||
+      matrix.columns.size() != matrix.values.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(matrix.row_starts.size(), " row starts for ",
+                                                   matrix.rows, " rows, ", matrix.columns.size(),
+                                                   " columns for ", matrix.values.size(), " values"));
+  }
+  const int32_t* outer = matrix.row_starts.data();
+  const int32_t* inner = matrix.columns.data();
+  const float* value = matrix.values.data();
+  if (outer[0] != 0 || static_cast<size_t>(outer[rows]) != matrix.values.size()) {
     return absl::InvalidArgumentError("row starts do not span the non-zeros");
   }
-  // All row starts first: with them monotone from 0 to nonZeros(), every
+  // All row starts first: with them monotone from 0 to the non-zeros, every
   // row's range lies inside the arrays.
-  for (int32_t r = 0; r < matrix.rows(); ++r) {
+  for (size_t r = 0; r < rows; ++r) {
     if (outer[r] > outer[r + 1]) {
       return absl::InvalidArgumentError(absl::StrCat("row starts decrease at row ", r));
     }
   }
-  for (int32_t r = 0; r < matrix.rows(); ++r) {
-    for (int32_t k = outer[r]; k < outer[r + 1]; ++k) {
-      if (inner[k] < 0 || inner[k] >= matrix.cols() || (k > outer[r] && inner[k] <= inner[k - 1])) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("column indices of row ", r, " out of range or not increasing"));
-      }
-      if (!std::isfinite(matrix.valuePtr()[k])) {
-        return absl::InvalidArgumentError(absl::StrCat("value in row ", r, " is not finite"));
+  // Rows in parallel: a million-article model has hundreds of millions of
+  // non-zeros, and this check is most of the cost of loading one.
+  const int threads = ThreadCount(0);
+  std::vector<int64_t> bad_row(static_cast<size_t>(threads), -1);
+  std::vector<char> bad_value(static_cast<size_t>(threads), 0);  // not vector<bool>: written by threads
+  constexpr size_t kChunk = 4096;
+  ParallelFor((rows + kChunk - 1) / kChunk, threads, [&](size_t chunk, int t) {
+    if (bad_row[static_cast<size_t>(t)] >= 0) return;
+    for (size_t r = chunk * kChunk; r < std::min(rows, (chunk + 1) * kChunk); ++r) {
+      for (int32_t k = outer[r]; k < outer[r + 1]; ++k) {
+        if (inner[k] < 0 || inner[k] >= matrix.cols || (k > outer[r] && inner[k] <= inner[k - 1])) {
+          bad_row[static_cast<size_t>(t)] = static_cast<int64_t>(r);
+          return;
+        }
+        if (!(value[k] >= 0.0f && value[k] <= std::numeric_limits<float>::max())) {
+          bad_row[static_cast<size_t>(t)] = static_cast<int64_t>(r);
+          bad_value[static_cast<size_t>(t)] = 1;
+          return;
+        }
       }
     }
+  });
+  // Each thread stops at its first bad row and takes chunks in increasing
+  // order, so the smallest row reported is the first bad row of all.
+  size_t worst = 0;
+  for (size_t t = 1; t < bad_row.size(); ++t) {
+    if (bad_row[t] >= 0 && (bad_row[worst] < 0 || bad_row[t] < bad_row[worst])) worst = t;
+  }
+  if (bad_row[worst] >= 0) {
+    return absl::InvalidArgumentError(
+        bad_value[worst] ? absl::StrCat("value in row ", bad_row[worst], " is negative or not finite")
+                         : absl::StrCat("column indices of row ", bad_row[worst],
+                                        " out of range or not increasing"));
   }
   Embeddings e;
   e.options_ = options;
@@ -488,8 +504,21 @@ absl::StatusOr<Embeddings> Embeddings::FromParts(const EmbeddingOptions& options
   e.terms_ = std::move(terms);
   e.idf_ = std::move(idf);
   e.SetTermWeights();
-  e.matrix_.swap(matrix);
+  e.matrix_ = std::move(matrix);
   return e;
+}
+
+absl::StatusOr<Embeddings> Embeddings::FromParts(const EmbeddingOptions& options, Vocabulary terms,
+                                                 std::vector<float> idf, const SparseMatrix& matrix) {
+  SparseMatrix m = matrix;
+  m.makeCompressed();
+  const auto nnz = static_cast<size_t>(m.nonZeros());
+  MatrixParts parts{
+      static_cast<int32_t>(m.rows()), static_cast<int32_t>(m.cols()),
+      FrozenArray<int32_t>(std::vector<int32_t>(m.outerIndexPtr(), m.outerIndexPtr() + m.rows() + 1)),
+      FrozenArray<int32_t>(std::vector<int32_t>(m.innerIndexPtr(), m.innerIndexPtr() + nnz)),
+      FrozenArray<float>(std::vector<float>(m.valuePtr(), m.valuePtr() + nnz))};
+  return FromParts(options, std::move(terms), FrozenArray<float>(std::move(idf)), std::move(parts));
 }
 
 SparseVector Embeddings::Embed(const Article& article) const {

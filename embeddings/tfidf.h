@@ -9,6 +9,8 @@
 
 #include "Eigen/SparseCore"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "common/frozen_array.h"
 #include "embeddings/analyzer.h"
 #include "embeddings/article.h"
 #include "embeddings/vocabulary.h"
@@ -18,6 +20,14 @@ namespace seealso {
 // Row i is document i; 32-bit indices keep the matrix compact.
 using SparseMatrix = Eigen::SparseMatrix<float, Eigen::RowMajor, int32_t>;
 using SparseVector = Eigen::SparseVector<float, Eigen::RowMajor, int32_t>;
+// A read-only view of compressed row storage held elsewhere (a model's own
+// arrays or a mapped snapshot), usable wherever Eigen takes a sparse matrix.
+using SparseMatrixView = Eigen::Map<const SparseMatrix>;
+// A view of `m`, which must be compressed and outlive the view.
+inline SparseMatrixView ViewOf(const SparseMatrix& m) {
+  return SparseMatrixView(m.rows(), m.cols(), m.nonZeros(), m.outerIndexPtr(), m.innerIndexPtr(),
+                          m.valuePtr());
+}
 
 // How the weighted fields of an article become one vector. Every mode ends
 // with L2 normalisation; idf and document frequency are per article, not per
@@ -86,27 +96,46 @@ class Embeddings {
   // result does not depend on article order beyond row order.
   static Embeddings Build(const std::vector<Article>& articles, const EmbeddingOptions& options);
 
+  // The compressed row storage of a model's matrix: rows + 1 row starts,
+  // then a column and a value per non-zero.
+  struct MatrixParts {
+    int32_t rows = 0;
+    int32_t cols = 0;
+    FrozenArray<int32_t> row_starts;
+    FrozenArray<int32_t> columns;
+    FrozenArray<float> values;
+  };
+
   // A model from the parts a Build() produced (e.g. read back from a file).
   // INVALID_ARGUMENT, saying what is wrong, unless: idf and matrix columns
-  // match the terms in number, idf and matrix values are finite, and `matrix`
-  // is compressed with a well-formed structure (row starts non-decreasing from
-  // 0 to nonZeros(), column indices in range and strictly increasing within
-  // each row).
+  // match the terms in number, idf values are finite, matrix values finite
+  // and >= 0 (scoring relies on sums that never decrease), and the
+  // matrix is well formed (row starts non-decreasing from 0 to the number of
+  // non-zeros, column indices in range and strictly increasing within each
+  // row). The arrays may be borrowed from a mapped file: nothing is copied.
   static absl::StatusOr<Embeddings> FromParts(const EmbeddingOptions& options, Vocabulary terms,
-                                              std::vector<float> idf, SparseMatrix matrix);
+                                              FrozenArray<float> idf, MatrixParts matrix);
+  // The same from owned containers (copies the matrix; for tests and tools).
+  static absl::StatusOr<Embeddings> FromParts(const EmbeddingOptions& options, Vocabulary terms,
+                                              std::vector<float> idf, const SparseMatrix& matrix);
 
-  // Moves keep the matrix's storage (Eigen 3.4's SparseMatrix has no move
-  // constructor: a defaulted one would copy every non-zero).
-  Embeddings(Embeddings&& other) noexcept;
-  Embeddings& operator=(Embeddings&& other) noexcept;
+  // Copies share the (immutable) vocabulary, idf and matrix.
+  Embeddings(Embeddings&&) noexcept = default;
+  Embeddings& operator=(Embeddings&&) noexcept = default;
   Embeddings(const Embeddings&) = default;
   Embeddings& operator=(const Embeddings&) = default;
 
-  // One L2-normalised row per article (an all-zero row for an article without terms).
-  const SparseMatrix& matrix() const { return matrix_; }
+  // One L2-normalised row per article (an all-zero row for an article without
+  // terms); a view valid while this model (or a copy of it) lives.
+  SparseMatrixView matrix() const {
+    return SparseMatrixView(matrix_.rows, matrix_.cols, static_cast<int64_t>(matrix_.values.size()),
+                            matrix_.row_starts.data(), matrix_.columns.data(),
+                            matrix_.values.data());
+  }
+  const MatrixParts& matrix_parts() const { return matrix_; }
   // terms()[j] is the term of column j; idf()[j] its inverse document frequency.
   const Vocabulary& terms() const { return terms_; }
-  const std::vector<float>& idf() const { return idf_; }
+  absl::Span<const float> idf() const { return idf_.span(); }
   const EmbeddingOptions& options() const { return options_; }
 
   // The L2-normalised vector of an article that need not be in the corpus
@@ -114,7 +143,7 @@ class Embeddings {
   SparseVector Embed(const Article& article) const;
 
  private:
-  Embeddings() = default;
+  Embeddings() { matrix_.row_starts = FrozenArray<int32_t>(std::vector<int32_t>{0}); }
 
   // An article's (column, count) pairs, field by field in FieldWeights order:
   // field f is entries[start[f], start[f + 1]), each column once per field.
@@ -133,10 +162,10 @@ class Embeddings {
   EmbeddingOptions options_;
   Analyzer analyzer_;
   Vocabulary terms_;
-  std::vector<float> idf_;
+  FrozenArray<float> idf_;
   // idf, times bigram_weight for a bigram: what a term's tf is multiplied by.
-  std::vector<double> term_weight_;
-  SparseMatrix matrix_;
+  FrozenArray<double> term_weight_;
+  MatrixParts matrix_;
 };
 
 }  // namespace seealso

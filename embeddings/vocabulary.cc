@@ -20,7 +20,13 @@ absl::StatusOr<Vocabulary> Vocabulary::FromSorted(const std::vector<std::string>
 }
 
 absl::StatusOr<Vocabulary> Vocabulary::FromParts(std::vector<uint64_t> offsets, std::string blob) {
-  if (offsets.empty() || offsets.front() != 0 || offsets.back() != blob.size()) {
+  return FromParts(FrozenArray<uint64_t>(std::move(offsets)),
+                   FrozenArray<char>::Own(std::move(blob)));
+}
+
+absl::StatusOr<Vocabulary> Vocabulary::FromParts(FrozenArray<uint64_t> offsets,
+                                                 FrozenArray<char> blob) {
+  if (offsets.empty() || offsets[0] != 0 || offsets.back() != blob.size()) {
     return absl::InvalidArgumentError("term offsets do not span the term bytes");
   }
   // Offsets first: with them monotone inside the blob, every term is readable.

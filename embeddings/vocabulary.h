@@ -8,16 +8,19 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "common/frozen_array.h"
 
 namespace seealso {
 
 // Term j is the j-th string in lexicographic (byte) order. The terms live in
 // one string with an offset table, the layout of the snapshot file's terms
 // section: a model with millions of terms loads with two reads and owns no
-// per-term heap object. Column lookup is a binary search.
+// per-term heap object (or, mapped from a snapshot, no copy at all). Column
+// lookup is a binary search. Copies share the terms.
 class Vocabulary {
  public:
-  Vocabulary() : offsets_{0} {}
+  Vocabulary() : offsets_(std::vector<uint64_t>{0}) {}
 
   // From terms that are strictly increasing; INVALID_ARGUMENT naming the
   // first offending position otherwise.
@@ -26,26 +29,29 @@ class Vocabulary {
   // non-decreasing, offsets.back() == blob.size(), terms strictly increasing.
   // INVALID_ARGUMENT saying what is wrong otherwise.
   static absl::StatusOr<Vocabulary> FromParts(std::vector<uint64_t> offsets, std::string blob);
+  // The same over arrays that may be borrowed (a mapped snapshot's sections).
+  static absl::StatusOr<Vocabulary> FromParts(FrozenArray<uint64_t> offsets,
+                                              FrozenArray<char> blob);
 
   size_t size() const { return offsets_.size() - 1; }
   bool empty() const { return size() == 0; }
   // The term of column j, for j < size(); valid while this object lives.
   absl::string_view operator[](size_t j) const {
-    return absl::string_view(blob_).substr(offsets_[j], offsets_[j + 1] - offsets_[j]);
+    return absl::string_view(blob_.data() + offsets_[j], offsets_[j + 1] - offsets_[j]);
   }
   // The column of `term`, or -1 if it is not in the vocabulary.
   int32_t Find(absl::string_view term) const;
 
   // offsets().size() == size() + 1; term j is blob()[offsets()[j], offsets()[j + 1]).
-  const std::vector<uint64_t>& offsets() const { return offsets_; }
-  const std::string& blob() const { return blob_; }
+  absl::Span<const uint64_t> offsets() const { return offsets_.span(); }
+  absl::string_view blob() const { return {blob_.data(), blob_.size()}; }
 
   // Every term as its own string (for tests and small vocabularies).
   std::vector<std::string> ToStrings() const;
 
  private:
-  std::vector<uint64_t> offsets_;
-  std::string blob_;
+  FrozenArray<uint64_t> offsets_;
+  FrozenArray<char> blob_;
 };
 
 }  // namespace seealso

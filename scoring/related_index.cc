@@ -70,10 +70,11 @@ struct RelatedIndex::Query {
   absl::string_view subject;
 };
 
-RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings)
+RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
+                           std::optional<SimilarityIndex> similarity)
     : articles_(std::move(articles)),
       embeddings_(std::move(embeddings)),
-      similarity_(embeddings_.matrix()),
+      similarity_(similarity ? *std::move(similarity) : SimilarityIndex(embeddings_.matrix())),
       pool_(static_cast<int32_t>(articles_.size())) {
   // The text is in the matrix now; keep only what lists show and dedup needs,
   // which saves gigabytes at a million articles.
@@ -83,11 +84,14 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings)
     a.keywords = std::string();
     a.description = std::string();
   }
-  canonical_url_.reserve(articles_.size());
-  normalized_title_.reserve(articles_.size());
+  canonical_url_.resize(articles_.size());
+  normalized_title_.resize(articles_.size());
+  ParallelFor(articles_.size(), ThreadCount(0), [&](size_t i, int) {
+    canonical_url_[i] = CanonicalUrl(articles_[i].url);
+    normalized_title_[i] = NormalizedTitle(articles_[i].title);
+  });
+  doc_of_id_.reserve(articles_.size());
   for (size_t i = 0; i < articles_.size(); ++i) {
-    canonical_url_.push_back(CanonicalUrl(articles_[i].url));
-    normalized_title_.push_back(NormalizedTitle(articles_[i].title));
     doc_of_id_.emplace(articles_[i].id, static_cast<int32_t>(i));
   }
 }
@@ -100,13 +104,13 @@ std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> art
 }
 
 absl::StatusOr<std::unique_ptr<const RelatedIndex>> RelatedIndex::FromEmbeddings(
-    std::vector<Article> articles, Embeddings embeddings) {
+    std::vector<Article> articles, Embeddings embeddings, std::optional<SimilarityIndex> similarity) {
   if (static_cast<size_t>(embeddings.matrix().rows()) != articles.size()) {
     return absl::InvalidArgumentError(absl::StrCat(articles.size(), " articles for ",
                                                    embeddings.matrix().rows(), " matrix rows"));
   }
   auto index = std::unique_ptr<const RelatedIndex>(
-      new RelatedIndex(std::move(articles), std::move(embeddings)));
+      new RelatedIndex(std::move(articles), std::move(embeddings), std::move(similarity)));
   if (index->doc_of_id_.size() != index->articles_.size()) {
     return absl::InvalidArgumentError("article ids are not unique");
   }
@@ -236,7 +240,7 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
     return nullptr;
   };
 
-  const SparseMatrix& m = embeddings_.matrix();
+  const SparseMatrixView m = embeddings_.matrix();
   std::vector<Related> picked;
   if (o.mmr_lambda >= 1.0f) {
     while (static_cast<int>(picked.size()) < o.k) {

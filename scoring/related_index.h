@@ -57,16 +57,21 @@ class RelatedIndex {
 
   // An index over an already fitted model (e.g. a loaded snapshot) without
   // re-embedding: row i of embeddings.matrix() is articles[i], of which only
-  // id, title, subject and url are used for ranking. INVALID_ARGUMENT if the
-  // counts differ or an id repeats.
+  // id, title, subject and url are used for ranking. `similarity`, if given,
+  // must have been made over embeddings.matrix() (SimilarityIndex::FromParts)
+  // and is used instead of building one. INVALID_ARGUMENT if the counts
+  // differ or an id repeats.
   static absl::StatusOr<std::unique_ptr<const RelatedIndex>> FromEmbeddings(
-      std::vector<Article> articles, Embeddings embeddings);
+      std::vector<Article> articles, Embeddings embeddings,
+      std::optional<SimilarityIndex> similarity = std::nullopt);
 
   int32_t size() const { return static_cast<int32_t>(articles_.size()); }
   // The article's metadata (id, path, title, subject, url, related); its text
   // fields are released once embedded.
   const Article& article(int32_t doc) const { return articles_[doc]; }
   const Embeddings& embeddings() const { return embeddings_; }
+  // The search structures over embeddings().matrix().
+  const SimilarityIndex& similarity() const { return similarity_; }
   // The document holding article `id`, if indexed.
   std::optional<int32_t> Find(int64_t id) const;
   // Cosine similarity of two indexed articles.
@@ -100,7 +105,8 @@ class RelatedIndex {
 
  private:
   struct Query;
-  RelatedIndex(std::vector<Article> articles, Embeddings embeddings);
+  RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
+               std::optional<SimilarityIndex> similarity = std::nullopt);
   // Scores and selects the list of `query`, with `acc` (cleared on return).
   std::vector<Related> Rank(const Query& query, const RankOptions& options,
                             ScoreAccumulator* acc, DedupStats* stats) const;

@@ -3,13 +3,21 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <queue>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "common/parallel.h"
 
 namespace seealso {
+
+SparseRow RowOf(const SparseMatrixView& m, int32_t row) {
+  const int32_t begin = m.outerIndexPtr()[row];
+  const int32_t end = m.outerIndexPtr()[row + 1];
+  return {m.innerIndexPtr() + begin, m.valuePtr() + begin, end - begin};
+}
 
 SparseRow RowOf(const SparseMatrix& m, int32_t row) {
   const int32_t begin = m.outerIndexPtr()[row];
@@ -25,22 +33,49 @@ float Dot(SparseRow a, SparseRow b) {
   return sum;
 }
 
-SimilarityIndex::SimilarityIndex(const SparseMatrix& docs) : docs_(docs) {
+SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs, Parts parts)
+    : rows_(static_cast<int32_t>(docs.rows())),
+      cols_(static_cast<int32_t>(docs.cols())),
+      row_start_(docs.outerIndexPtr()),
+      column_(docs.innerIndexPtr()),
+      value_(docs.valuePtr()),
+      parts_(std::move(parts)) {
+  Attach();
+}
+
+void SimilarityIndex::Attach() {
+  offset_ = parts_.postings_start.data();
+  doc_ = parts_.postings_doc.data();
+  weight_ = parts_.postings_weight.data();
+  band_norm_ = parts_.band_norm.data();
+  band_max_.fill(0.0f);
+  for (size_t d = 0; d < static_cast<size_t>(rows_); ++d) {
+    for (int b = 0; b < kBands; ++b) band_max_[b] = std::max(band_max_[b], band_norm_[d * kBands + b]);
+  }
+}
+
+SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs)
+    : rows_(static_cast<int32_t>(docs.rows())),
+      cols_(static_cast<int32_t>(docs.cols())),
+      row_start_(docs.outerIndexPtr()),
+      column_(docs.innerIndexPtr()),
+      value_(docs.valuePtr()) {
   // Counting sort of the matrix's entries by term, then each term's postings
   // by weight (heaviest first, ties by document).
-  const int64_t terms = docs.cols();
-  offset_.assign(terms + 1, 0);
-  for (int64_t k = 0; k < docs.nonZeros(); ++k) ++offset_[docs.innerIndexPtr()[k] + 1];
-  std::partial_sum(offset_.begin(), offset_.end(), offset_.begin());
-  doc_.resize(docs.nonZeros());
-  weight_.resize(docs.nonZeros());
-  std::vector<int64_t> fill(offset_.begin(), offset_.end() - 1);
-  for (int32_t d = 0; d < docs.rows(); ++d) {
-    const SparseRow row = RowOf(docs, d);
+  const int64_t terms = cols_;
+  const int64_t nnz = row_start_[rows_];
+  std::vector<int64_t> offset(static_cast<size_t>(terms) + 1, 0);
+  for (int64_t k = 0; k < nnz; ++k) ++offset[static_cast<size_t>(column_[k]) + 1];
+  std::partial_sum(offset.begin(), offset.end(), offset.begin());
+  std::vector<int32_t> doc(static_cast<size_t>(nnz));
+  std::vector<float> weight(static_cast<size_t>(nnz));
+  std::vector<int64_t> fill(offset.begin(), offset.end() - 1);
+  for (int32_t d = 0; d < rows_; ++d) {
+    const SparseRow row = Row(d);
     for (int64_t i = 0; i < row.size; ++i) {
-      const int64_t at = fill[row.term[i]]++;
-      doc_[at] = d;
-      weight_[at] = row.weight[i];
+      const int64_t at = fill[static_cast<size_t>(row.term[i])]++;
+      doc[static_cast<size_t>(at)] = d;
+      weight[static_cast<size_t>(at)] = row.weight[i];
     }
   }
   // Each term's heaviest kImpactPrefix postings go first, heaviest first (ties
@@ -48,10 +83,10 @@ SimilarityIndex::SimilarityIndex(const SparseMatrix& docs) : docs_(docs) {
   // path's accumulator writes mostly sequential on long postings lists.
   std::vector<std::pair<float, int32_t>> postings;
   for (int64_t t = 0; t < terms; ++t) {
-    const int64_t begin = offset_[t], end = offset_[t + 1];
+    const int64_t begin = offset[t], end = offset[t + 1];
     const int64_t prefix = std::min<int64_t>(end - begin, kImpactPrefix);
     postings.clear();
-    for (int64_t k = begin; k < end; ++k) postings.emplace_back(weight_[k], doc_[k]);
+    for (int64_t k = begin; k < end; ++k) postings.emplace_back(weight[k], doc[k]);
     auto heavier = [](const auto& a, const auto& b) {
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     };
@@ -59,50 +94,120 @@ SimilarityIndex::SimilarityIndex(const SparseMatrix& docs) : docs_(docs) {
     std::sort(postings.begin() + prefix, postings.end(),
               [](const auto& a, const auto& b) { return a.second < b.second; });
     for (int64_t k = begin; k < end; ++k) {
-      weight_[k] = postings[k - begin].first;
-      doc_[k] = postings[k - begin].second;
+      weight[k] = postings[k - begin].first;
+      doc[k] = postings[k - begin].second;
     }
   }
+  parts_.postings_start = FrozenArray<int64_t>(std::move(offset));
+  parts_.postings_doc = FrozenArray<int32_t>(std::move(doc));
+  parts_.postings_weight = FrozenArray<float>(std::move(weight));
+  offset_ = parts_.postings_start.data();
 
   // Band norms of every document, then the nested heavy norms per level.
-  const int32_t n = num_docs();
-  band_norm_.assign(static_cast<size_t>(n) * kBands, 0.0f);
+  const int32_t n = rows_;
+  std::vector<float> band_norm(static_cast<size_t>(n) * kBands, 0.0f);
   ParallelFor(static_cast<size_t>(n), ThreadCount(0), [&](size_t d, int) {
     std::array<double, kBands> sum2{};
-    const SparseRow row = RowOf(docs, static_cast<int32_t>(d));
+    const SparseRow row = Row(static_cast<int32_t>(d));
     for (int64_t i = 0; i < row.size; ++i) {
       const int b = BandOf(offset_[row.term[i] + 1] - offset_[row.term[i]]);
       if (b < kBands) sum2[b] += static_cast<double>(row.weight[i]) * row.weight[i];
     }
     for (int b = 0; b < kBands; ++b) {
-      band_norm_[d * kBands + b] = static_cast<float>(std::sqrt(sum2[b]));
+      band_norm[d * kBands + b] = static_cast<float>(std::sqrt(sum2[b]));
     }
   });
-  for (int32_t d = 0; d < n; ++d) {
-    for (int b = 0; b < kBands; ++b) {
-      band_max_[b] = std::max(band_max_[b], band_norm_[static_cast<size_t>(d) * kBands + b]);
-    }
-  }
-  heavy_norm_.resize(kBands + 1);
-  by_heavy_norm_.resize(kBands + 1);
+  std::vector<float> heavy_norm(static_cast<size_t>(n) * kBands);
+  std::vector<std::vector<int32_t>> order(kBands);
   ParallelFor(kBands, ThreadCount(0), [&](size_t b, int) {
     const int level = static_cast<int>(b) + 1;
-    std::vector<float>& norm = heavy_norm_[level];
-    std::vector<int32_t>& order = by_heavy_norm_[level];
-    norm.resize(n);
+    float* norm = &heavy_norm[b * static_cast<size_t>(n)];
     for (int32_t d = 0; d < n; ++d) {
       double sum2 = 0;
       for (int c = 0; c < level; ++c) {
-        const double x = band_norm_[static_cast<size_t>(d) * kBands + c];
+        const double x = band_norm[static_cast<size_t>(d) * kBands + c];
         sum2 += x * x;
       }
       norm[d] = static_cast<float>(std::sqrt(sum2));
-      if (norm[d] > 0) order.push_back(d);
+      if (norm[d] > 0) order[b].push_back(d);
     }
-    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t c) {
+    std::sort(order[b].begin(), order[b].end(), [&](int32_t a, int32_t c) {
       return norm[a] != norm[c] ? norm[a] > norm[c] : a < c;
     });
   });
+  std::vector<int64_t> order_start = {0};
+  std::vector<int32_t> all_orders;
+  for (const std::vector<int32_t>& o : order) {
+    all_orders.insert(all_orders.end(), o.begin(), o.end());
+    order_start.push_back(static_cast<int64_t>(all_orders.size()));
+  }
+  parts_.band_norm = FrozenArray<float>(std::move(band_norm));
+  parts_.heavy_norm = FrozenArray<float>(std::move(heavy_norm));
+  parts_.heavy_order_start = FrozenArray<int64_t>(std::move(order_start));
+  parts_.heavy_order = FrozenArray<int32_t>(std::move(all_orders));
+  Attach();
+}
+
+absl::StatusOr<SimilarityIndex> SimilarityIndex::FromParts(const SparseMatrixView& docs,
+                                                           Parts parts) {
+  const auto n = static_cast<size_t>(docs.rows());
+  const auto terms = static_cast<size_t>(docs.cols());
+  const auto nnz = static_cast<size_t>(docs.nonZeros());
+  auto bad = [](absl::string_view what) {
+    return absl::InvalidArgumentError(absl::StrCat("search structures: ", what));
+  };
+  if (parts.postings_start.size() != terms + 1 || parts.postings_doc.size() != nnz ||
+      parts.postings_weight.size() != nnz || parts.band_norm.size() != n * kBands ||
+      parts.heavy_norm.size() != n * kBands || parts.heavy_order_start.size() != kBands + 1) {
+    return bad("array sizes do not match the matrix");
+  }
+  const int64_t* start = parts.postings_start.data();
+  if (start[0] != 0 || static_cast<size_t>(start[terms]) != nnz) {
+    return bad("postings starts do not span the postings");
+  }
+  for (size_t t = 0; t < terms; ++t) {
+    if (start[t] > start[t + 1]) return bad(absl::StrCat("postings starts decrease at term ", t));
+  }
+  const int64_t* order_start = parts.heavy_order_start.data();
+  if (order_start[0] != 0 ||
+      static_cast<size_t>(order_start[kBands]) != parts.heavy_order.size()) {
+    return bad("heavy-norm order starts do not span the orders");
+  }
+  for (int l = 0; l < kBands; ++l) {
+    if (order_start[l] > order_start[l + 1] ||
+        static_cast<size_t>(order_start[l + 1] - order_start[l]) > n) {
+      return bad(absl::StrCat("heavy-norm order of level ", l + 1, " is malformed"));
+    }
+  }
+  // Document numbers index the score accumulator, so every one must be in
+  // range; and its bookkeeping needs sums that never decrease, so weights
+  // must be >= 0 (and finite). Checked in parallel chunks: there are hundreds
+  // of millions of postings at a million articles.
+  auto any_bad = [](size_t size, auto is_bad) {
+    const int threads = ThreadCount(0);
+    constexpr size_t kChunk = size_t{1} << 20;
+    std::vector<char> found(static_cast<size_t>(threads), 0);  // not vector<bool>: written by threads
+    ParallelFor((size + kChunk - 1) / kChunk, threads, [&](size_t c, int t) {
+      const size_t end = std::min(size, (c + 1) * kChunk);
+      bool any = false;
+      for (size_t i = c * kChunk; i < end; ++i) any |= is_bad(i);
+      if (any) found[static_cast<size_t>(t)] = 1;
+    });
+    return std::find(found.begin(), found.end(), 1) != found.end();
+  };
+  const int32_t* doc = parts.postings_doc.data();
+  const float* weight = parts.postings_weight.data();
+  if (any_bad(nnz, [&](size_t i) {
+        return static_cast<uint32_t>(doc[i]) >= n ||
+               !(weight[i] >= 0.0f && weight[i] <= std::numeric_limits<float>::max());
+      })) {
+    return bad("a posting's document is out of range or its weight negative or not finite");
+  }
+  const int32_t* order = parts.heavy_order.data();
+  if (any_bad(parts.heavy_order.size(), [&](size_t i) { return static_cast<uint32_t>(order[i]) >= n; })) {
+    return bad("a heavy-norm order's document is out of range");
+  }
+  return SimilarityIndex(docs, std::move(parts));
 }
 
 int SimilarityIndex::BandOf(int64_t df) const {
@@ -118,7 +223,7 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   // the last bits, and a document must never be cut by rounding.
   constexpr float kMargin = 1e-5f;
   if (want <= 0 || query.size == 0) return true;
-  const int64_t nnz = static_cast<int64_t>(doc_.size());
+  const int64_t nnz = static_cast<int64_t>(parts_.postings_doc.size());
   const double row_cost =
       static_cast<double>(query.size) + static_cast<double>(nnz) / std::max(1, num_docs());
 
@@ -179,8 +284,8 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
 
   // Exact scores (bit-identical to Dot()) computed while deciding, kept for
   // verifying.
-  const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(docs_.cols())));
-  auto dense_dot = [&](int32_t d) { return dense.Dot(RowOf(docs_, d)); };
+  const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(cols_)));
+  auto dense_dot = [&](int32_t d) { return dense.Dot(Row(d)); };
   absl::flat_hash_map<int32_t, float> scored;
   auto exact_score = [&](int32_t d) {
     auto [it, inserted] = scored.try_emplace(d, 0.0f);
@@ -244,8 +349,8 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
     if (lower < 0) scan(level, /*find_top=*/true);
     scan(level, /*find_top=*/true);
     const float qh = heavy_query_norm(level);
-    const std::vector<float>& norm = heavy_norm_[level];
-    const std::vector<int32_t>& order = by_heavy_norm_[level];
+    const absl::Span<const float> norm = HeavyNorm(level);
+    const absl::Span<const int32_t> order = HeavyOrder(level);
     const int64_t verify =
         static_cast<int64_t>(lower < 0 ? acc->touched().size() : bounds.size()) +
         (std::partition_point(order.begin(), order.end(),
@@ -287,8 +392,8 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   // Documents sharing no scored term: only the bounded bands can lift them.
   if (level > 0) {
     const float qh = heavy_query_norm(level);
-    const std::vector<float>& norm = heavy_norm_[level];
-    for (int32_t d : by_heavy_norm_[level]) {
+    const absl::Span<const float> norm = HeavyNorm(level);
+    for (int32_t d : HeavyOrder(level)) {
       if (qh * norm[d] < threshold()) break;
       if (acc->score(d) != 0.0f || slack(d, level) < threshold()) continue;
       const float score = dense_dot(d);
@@ -363,10 +468,10 @@ void SimilarityIndex::Score(SparseRow query, const Pruning& pruning,
                     });
   acc->Clear();
   // A gather against the scattered query: no branchy merge per candidate.
-  const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(docs_.cols())));
+  const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(cols_)));
   for (size_t j = 0; j < r; ++j) {
     const int32_t d = candidates[j].second;
-    acc->Add(d, dense.Dot(RowOf(docs_, d)));
+    acc->Add(d, dense.Dot(Row(d)));
   }
 }
 

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "common/frozen_array.h"
 #include "embeddings/tfidf.h"
 #include "scoring/rank_options.h"
 
@@ -20,6 +22,7 @@ struct SparseRow {
   int64_t size = 0;
 };
 
+SparseRow RowOf(const SparseMatrixView& m, int32_t row);
 SparseRow RowOf(const SparseMatrix& m, int32_t row);  // m must be compressed
 SparseRow RowOf(const SparseVector& v);
 
@@ -143,10 +146,40 @@ class SimilarityIndex {
   // Bands 0 .. kBands - 1 by document frequency; band kBands is the rest.
   static constexpr int kBands = 12;
 
-  // Keeps a reference to `docs`, which must outlive this index and be compressed.
-  explicit SimilarityIndex(const SparseMatrix& docs);
+  // Everything the index derives from its document matrix, as flat arrays:
+  // what a snapshot stores so that loading one rebuilds nothing.
+  struct Parts {
+    // Postings of term t: [postings_start[t], postings_start[t + 1]) in
+    // postings_doc and postings_weight.
+    FrozenArray<int64_t> postings_start;
+    FrozenArray<int32_t> postings_doc;
+    FrozenArray<float> postings_weight;
+    // band_norm[d * kBands + b]: L2 norm of document d's terms in band b.
+    FrozenArray<float> band_norm;
+    // heavy_norm[(l - 1) * docs + d], level l in 1..kBands: the norm of
+    // document d's terms in bands < l.
+    FrozenArray<float> heavy_norm;
+    // Level l's documents with a non-zero heavy norm, largest first:
+    // heavy_order[heavy_order_start[l - 1], heavy_order_start[l]).
+    FrozenArray<int64_t> heavy_order_start;
+    FrozenArray<int32_t> heavy_order;
+  };
 
-  int32_t num_docs() const { return static_cast<int32_t>(docs_.rows()); }
+  // Builds the index of `docs`, whose arrays must outlive it (the Embeddings
+  // holding them, or a copy of it, must be kept).
+  explicit SimilarityIndex(const SparseMatrixView& docs);
+  // The same over a compressed matrix that must outlive the index.
+  explicit SimilarityIndex(const SparseMatrix& docs) : SimilarityIndex(ViewOf(docs)) {}
+
+  // An index from the parts another index over the same `docs` produced
+  // (e.g. read back from a snapshot); nothing is rebuilt. INVALID_ARGUMENT,
+  // saying what is wrong, unless every array has the size `docs` implies and
+  // every offset and document number is in range, so that no query can read
+  // out of bounds, whatever the bytes.
+  static absl::StatusOr<SimilarityIndex> FromParts(const SparseMatrixView& docs, Parts parts);
+  const Parts& parts() const { return parts_; }
+
+  int32_t num_docs() const { return rows_; }
 
   // Fills the cleared `acc` with query . doc for candidate documents. Exact
   // (every document sharing a term) when `pruning.exact()`; otherwise only the
@@ -169,23 +202,38 @@ class SimilarityIndex {
   void ScoreExact(SparseRow query, ScoreAccumulator* acc) const;
 
  private:
+  explicit SimilarityIndex(const SparseMatrixView& docs, Parts parts);
   // Band of a term with document frequency `df`.
   int BandOf(int64_t df) const;
+  // Sets the pointers below from parts_ and computes band_max_.
+  void Attach();
+  SparseRow Row(int32_t d) const {
+    const int32_t begin = row_start_[d];
+    return {column_ + begin, value_ + begin, row_start_[d + 1] - begin};
+  }
+  absl::Span<const float> HeavyNorm(int level) const {
+    return parts_.heavy_norm.span().subspan(static_cast<size_t>(level - 1) * rows_, rows_);
+  }
+  absl::Span<const int32_t> HeavyOrder(int level) const {
+    const int64_t* start = parts_.heavy_order_start.data();
+    return parts_.heavy_order.span().subspan(static_cast<size_t>(start[level - 1]),
+                                             static_cast<size_t>(start[level] - start[level - 1]));
+  }
 
-  const SparseMatrix& docs_;
-  // Postings of term t: [offset_[t], offset_[t + 1]) in doc_ and weight_.
-  std::vector<int64_t> offset_;
-  std::vector<int32_t> doc_;
-  std::vector<float> weight_;
-  // band_norm_[d * kBands + b]: L2 norm of document d's terms in band b.
-  std::vector<float> band_norm_;
-  // band_max_[b]: the largest band_norm_ of band b over all documents.
+  // The document matrix (borrowed).
+  int32_t rows_ = 0;
+  int32_t cols_ = 0;
+  const int32_t* row_start_ = nullptr;
+  const int32_t* column_ = nullptr;
+  const float* value_ = nullptr;
+  Parts parts_;
+  // Shortcuts into parts_ for the hot loops.
+  const int64_t* offset_ = nullptr;
+  const int32_t* doc_ = nullptr;
+  const float* weight_ = nullptr;
+  const float* band_norm_ = nullptr;
+  // band_max_[b]: the largest band_norm of band b over all documents.
   std::array<float, kBands> band_max_{};
-  // For level l in 1..kBands (bands < l bounded, the rest scored):
-  // heavy_norm_[l][d] is the norm of document d's terms in bands < l, and
-  // by_heavy_norm_[l] the documents with a non-zero one, largest first.
-  std::vector<std::vector<float>> heavy_norm_;
-  std::vector<std::vector<int32_t>> by_heavy_norm_;
 };
 
 }  // namespace seealso

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "embeddings/snapshot.h"
+#include "scoring/index_snapshot.h"
 
 namespace seealso {
 
@@ -20,13 +20,8 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromCorpus(
 }
 
 absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromSnapshot(const std::string& path) {
-  absl::StatusOr<LoadedSnapshot> loaded = ReadSnapshot(path);
-  if (!loaded.ok()) return loaded.status();
-  auto index =
-      RelatedIndex::FromEmbeddings(std::move(loaded->articles), std::move(loaded->embeddings));
-  if (!index.ok()) {
-    return absl::DataLossError(path + ": corrupt: " + std::string(index.status().message()));
-  }
+  absl::StatusOr<std::unique_ptr<const RelatedIndex>> index = ReadIndexSnapshot(path);
+  if (!index.ok()) return index.status();
   return std::shared_ptr<const RelatedIndex>(*std::move(index));
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/checksum.h"
 
 namespace seealso {
 namespace {
@@ -34,13 +35,18 @@ std::string IndexChecksum(const RelatedIndex& index) {
     h.AddValue(a.url.size());  // length-prefixed so ("ab","c") != ("a","bc")
     h.Add(a.url.data(), a.url.size());
   }
-  SparseMatrix m = index.embeddings().matrix();
-  m.makeCompressed();
-  h.AddValue(static_cast<int64_t>(m.rows()));
-  h.AddValue(static_cast<int64_t>(m.cols()));
-  h.Add(m.outerIndexPtr(), sizeof(int32_t) * (m.outerSize() + 1));
-  h.Add(m.innerIndexPtr(), sizeof(int32_t) * m.nonZeros());
-  h.Add(m.valuePtr(), sizeof(float) * m.nonZeros());
+  // The matrix by XXH64 of its arrays in place: a million-article matrix is
+  // gigabytes, too much to copy or to hash a byte at a time.
+  const Embeddings::MatrixParts& m = index.embeddings().matrix_parts();
+  h.AddValue(static_cast<int64_t>(m.rows));
+  h.AddValue(static_cast<int64_t>(m.cols));
+  auto hash = [](const auto& a) {
+    return Checksum64(absl::string_view(reinterpret_cast<const char*>(a.data()),
+                                        a.size() * sizeof(a[0])));
+  };
+  h.AddValue(hash(m.row_starts));
+  h.AddValue(hash(m.columns));
+  h.AddValue(hash(m.values));
   return absl::StrFormat("%016x", h.hash());
 }
 

@@ -125,7 +125,7 @@ TEST(SimilarityTest, ScoreTopOnGeneratedArticlesAndCommonWordDrafts) {
     articles.push_back(*std::move(a));
   }
   const Embeddings e = Embeddings::Build(articles, {});
-  const SparseMatrix& m = e.matrix();
+  const SparseMatrixView m = e.matrix();
   const SimilarityIndex sim(m);
   int bounded = 0;
   for (int32_t doc = 0; doc < m.rows(); doc += 41) {

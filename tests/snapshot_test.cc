@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/checksum.h"
+#include "common/mapped_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scoring/related_index.h"
@@ -92,20 +93,22 @@ void Store(std::string* bytes, size_t at, T v) {
   std::memcpy(bytes->data() + at, &v, sizeof(v));
 }
 
-// Layout constants of docs/snapshot-format.md, version 1.
+// Layout constants of docs/snapshot-format.md, version 2.
 constexpr size_t kTable = 32;
 constexpr size_t kSections = 12;
 size_t EntryAt(size_t section) { return kTable + 8 + 32 * section; }
 size_t SectionOffset(const std::string& b, size_t s) { return Load<uint64_t>(b, EntryAt(s) + 8); }
+size_t SectionCount(const std::string& b) { return Load<uint32_t>(b, kTable); }
 
 // Recomputes every checksum, so that a change inside a section reaches the
 // structural checks instead of stopping at the checksum.
 void Reseal(std::string* b) {
-  for (size_t s = 0; s < kSections; ++s) {
+  const size_t count = SectionCount(*b);
+  for (size_t s = 0; s < count; ++s) {
     const uint64_t offset = SectionOffset(*b, s), size = Load<uint64_t>(*b, EntryAt(s) + 16);
     Store<uint64_t>(b, EntryAt(s) + 24, Checksum64(absl::string_view(*b).substr(offset, size)));
   }
-  Store<uint64_t>(b, 24, Checksum64(absl::string_view(*b).substr(kTable, 8 + 32 * kSections)));
+  Store<uint64_t>(b, 24, Checksum64(absl::string_view(*b).substr(kTable, 8 + 32 * count)));
 }
 
 TEST_F(SnapshotTest, RoundTripIsExact) {
@@ -120,8 +123,8 @@ TEST_F(SnapshotTest, RoundTripIsExact) {
   EXPECT_EQ(e.options(), Unusual());
   EXPECT_EQ(e.terms().ToStrings(), original.terms().ToStrings());
   EXPECT_EQ(e.idf(), original.idf());
-  const SparseMatrix& a = original.matrix();
-  const SparseMatrix& b = e.matrix();
+  const SparseMatrixView a = original.matrix();
+  const SparseMatrixView b = e.matrix();
   ASSERT_EQ(b.rows(), 4);
   ASSERT_EQ(b.cols(), a.cols());
   ASSERT_EQ(b.nonZeros(), a.nonZeros());
@@ -213,12 +216,51 @@ TEST_F(SnapshotTest, ForeignFileIsNotASnapshot) {
 TEST_F(SnapshotTest, OtherVersionIsRefusedByNumber) {
   ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), {}), Corpus()).ok());
   std::string bytes = ReadBytes();
-  Store<uint32_t>(&bytes, 8, 2);
+  Store<uint32_t>(&bytes, 8, 3);
   WriteBytes(bytes);
   absl::StatusOr<LoadedSnapshot> loaded = ReadSnapshot(path_);
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(loaded.status().message(),
-              HasSubstr(path_.string() + ": snapshot format version 2, this build reads 1"));
+              HasSubstr(path_.string() + ": snapshot format version 3, this build reads 2"));
+  // An older file says how to get a current one.
+  Store<uint32_t>(&bytes, 8, 1);
+  WriteBytes(bytes);
+  EXPECT_THAT(ReadSnapshot(path_).status().message(),
+              HasSubstr("version 1, this build reads 2 (rebuild it with `seealso index`)"));
+}
+
+TEST_F(SnapshotTest, SectionsAreAlignedAndUsedInPlace) {
+  const std::vector<Article> articles = Corpus();
+  const std::vector<std::string> extra_bytes = {"abc", std::string(100, 'x'), ""};
+  const std::vector<absl::string_view> extra(extra_bytes.begin(), extra_bytes.end());
+  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(articles, {}), articles, extra).ok());
+  const std::string bytes = ReadBytes();
+  ASSERT_EQ(SectionCount(bytes), kSections + 3);
+  for (size_t s = 0; s < kSections + 3; ++s) EXPECT_EQ(SectionOffset(bytes, s) % 64, 0u) << s;
+
+  absl::StatusOr<LoadedSnapshot> loaded = ReadSnapshot(path_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->extra.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(loaded->extra[i], extra_bytes[i]);
+  // The model's arrays are the mapped file's bytes, not copies of them.
+  const absl::string_view mapped =
+      std::static_pointer_cast<const MappedFile>(loaded->file)->bytes();
+  auto in_file = [&](const void* p) {
+    return static_cast<const char*>(p) >= mapped.data() &&
+           static_cast<const char*>(p) < mapped.data() + mapped.size();
+  };
+  const SparseMatrixView m = loaded->embeddings.matrix();
+  EXPECT_TRUE(in_file(m.valuePtr()));
+  EXPECT_TRUE(in_file(m.innerIndexPtr()));
+  EXPECT_TRUE(in_file(m.outerIndexPtr()));
+  EXPECT_TRUE(in_file(loaded->embeddings.idf().data()));
+  EXPECT_TRUE(in_file(loaded->embeddings.terms().blob().data()));
+  EXPECT_TRUE(in_file(loaded->extra[1].data()));
+  // The mapping outlives the LoadedSnapshot through the model's arrays.
+  const Embeddings kept = std::move(loaded->embeddings);
+  loaded = absl::UnknownError("released");
+  EXPECT_EQ(kept.terms().Find("planar"), kept.terms().Find("planar"));
+  EXPECT_GE(kept.terms().Find("planar"), 0);
 }
 
 TEST_F(SnapshotTest, EveryTruncationIsRefused) {
@@ -276,7 +318,7 @@ TEST_F(SnapshotTest, ResealedDamageIsRefusedOrHarmless) {
       EXPECT_THAT(loaded.status().message(), HasSubstr(path_.string() + ": corrupt"));
       continue;
     }
-    const SparseMatrix& m = loaded->embeddings.matrix();
+    const SparseMatrixView m = loaded->embeddings.matrix();
     ASSERT_EQ(m.outerIndexPtr()[m.rows()], m.nonZeros());
     ASSERT_EQ(static_cast<size_t>(m.cols()), loaded->embeddings.terms().size());
   }
@@ -300,7 +342,7 @@ TEST_F(SnapshotTest, StructuralDamageIsNamed) {
   Store<int32_t>(&bad, SectionOffset(bytes, 4) + 4, 1 << 20);  // row start of row 1
   expect_refused(bad, "row starts decrease");
   bad = bytes;
-  const size_t last_start = SectionOffset(bytes, 5) - 4;  // row start past the last row
+  const size_t last_start = SectionOffset(bytes, 4) + 4 * 4;  // row start past the last row
   Store<int32_t>(&bad, last_start, Load<int32_t>(bytes, last_start) + 1);
   expect_refused(bad, "row starts do not span the non-zeros");
   bad = bytes;

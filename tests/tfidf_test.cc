@@ -48,7 +48,7 @@ TEST(TfidfTest, SublinearSmoothedWeightsMatchHandComputation) {
   // idf = ln((1 + 3) / (1 + df)) + 1
   EXPECT_NEAR(e.idf()[0], std::log(4.0 / 3.0) + 1, 1e-6);  // 1.2876821
   EXPECT_NEAR(e.idf()[2], std::log(2.0) + 1, 1e-6);        // 1.6931472
-  const SparseMatrix& m = e.matrix();
+  const SparseMatrixView m = e.matrix();
   // d0: apple and banana share tf 1 and idf 1.2876821: both 1/sqrt(2).
   EXPECT_NEAR(At(m, 0, 0), 0.7071068, 1e-6);
   EXPECT_NEAR(At(m, 0, 1), 0.7071068, 1e-6);
@@ -242,7 +242,7 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
   }
   for (size_t i = 0; i < articles.size(); ++i) {
     const SparseVector v = e.Embed(articles[i]);
-    const SparseMatrix& m = e.matrix();
+    const SparseMatrixView m = e.matrix();
     const int32_t begin = m.outerIndexPtr()[i], end = m.outerIndexPtr()[i + 1];
     ASSERT_EQ(v.nonZeros(), end - begin) << i;
     for (int32_t k = 0; k < end - begin; ++k) {

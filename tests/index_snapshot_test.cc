@@ -1,0 +1,212 @@
+// Whole-index snapshots: the search structures round-trip exactly and are
+// used in place; model-only files still load; damaged structures are refused
+// (never a crash, whatever the bytes).
+#include "scoring/index_snapshot.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <unistd.h>
+
+#include "common/checksum.h"
+#include "embeddings/front_matter.h"
+#include "gen/generator.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace seealso {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<Article> Generated(int64_t n) {
+  GeneratorOptions o;
+  o.n = n;
+  o.seed = 5;
+  o.vocabulary = 5000;
+  CorpusGenerator gen(o);
+  std::vector<Article> articles;
+  for (int64_t i = 0; i < n; ++i) {
+    const GeneratedArticle g = gen.Article(i);
+    absl::StatusOr<Article> a = ParseArticle(g.text, g.path);
+    EXPECT_TRUE(a.ok()) << a.status();
+    articles.push_back(*std::move(a));
+  }
+  return articles;
+}
+
+template <typename T>
+void ExpectSameArray(const FrozenArray<T>& a, const FrozenArray<T>& b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(T)), 0) << what;
+}
+
+void ExpectSameParts(const SimilarityIndex::Parts& a, const SimilarityIndex::Parts& b) {
+  ExpectSameArray(a.postings_start, b.postings_start, "postings_start");
+  ExpectSameArray(a.postings_doc, b.postings_doc, "postings_doc");
+  ExpectSameArray(a.postings_weight, b.postings_weight, "postings_weight");
+  ExpectSameArray(a.band_norm, b.band_norm, "band_norm");
+  ExpectSameArray(a.heavy_norm, b.heavy_norm, "heavy_norm");
+  ExpectSameArray(a.heavy_order_start, b.heavy_order_start, "heavy_order_start");
+  ExpectSameArray(a.heavy_order, b.heavy_order, "heavy_order");
+}
+
+// Default options (the banded exact path) and every query pruned.
+std::vector<RankOptions> Policies() {
+  RankOptions pruned;
+  pruned.pruning.exact_below_postings = 0;
+  return {RankOptions{}, pruned};
+}
+
+void ExpectSameLists(const RelatedIndex& a, const RelatedIndex& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (const RankOptions& options : Policies()) {
+    const auto want = a.AllTopK(options), got = b.AllTopK(options);
+    for (int32_t d = 0; d < a.size(); ++d) {
+      ASSERT_EQ(got[d].size(), want[d].size()) << d;
+      for (size_t r = 0; r < want[d].size(); ++r) {
+        EXPECT_EQ(got[d][r].doc, want[d][r].doc);
+        EXPECT_EQ(got[d][r].score, want[d][r].score);
+      }
+    }
+  }
+}
+
+class IndexSnapshotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("index_snapshot_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    path_ = dir_ / "index.snap";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string ReadBytes() const {
+    std::ifstream in(path_, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  void WriteBytes(const std::string& bytes) const {
+    std::filesystem::remove(path_);
+    std::ofstream(path_, std::ios::binary) << bytes;
+  }
+
+  std::filesystem::path dir_;
+  std::filesystem::path path_;
+};
+
+template <typename T>
+T Load(const std::string& bytes, size_t at) {
+  T v;
+  std::memcpy(&v, bytes.data() + at, sizeof(v));
+  return v;
+}
+template <typename T>
+void Store(std::string* bytes, size_t at, T v) {
+  std::memcpy(bytes->data() + at, &v, sizeof(v));
+}
+// docs/snapshot-format.md, version 2: the model's 12 sections, then the
+// search structures (similarity_info = section 12, postings_start 13, ...).
+size_t EntryAt(size_t s) { return 40 + 32 * s; }
+size_t SectionOffset(const std::string& b, size_t s) { return Load<uint64_t>(b, EntryAt(s) + 8); }
+size_t SectionSize(const std::string& b, size_t s) { return Load<uint64_t>(b, EntryAt(s) + 16); }
+void Reseal(std::string* b) {
+  const size_t count = Load<uint32_t>(*b, 32);
+  for (size_t s = 0; s < count; ++s) {
+    Store<uint64_t>(b, EntryAt(s) + 24,
+                    Checksum64(absl::string_view(*b).substr(SectionOffset(*b, s), SectionSize(*b, s))));
+  }
+  Store<uint64_t>(b, 24, Checksum64(absl::string_view(*b).substr(32, 8 + 32 * count)));
+}
+constexpr size_t kPostingsStart = 13, kPostingsDoc = 14, kPostingsWeight = 15,
+                 kHeavyOrderStart = 18, kHeavyOrder = 19;
+
+TEST_F(IndexSnapshotTest, StoredStructuresRoundTripAndRankIdentically) {
+  const auto built = RelatedIndex::Build(Generated(600));
+  ASSERT_TRUE(WriteIndexSnapshot(path_, *built).ok());
+  SnapshotInfo info;
+  absl::StatusOr<std::unique_ptr<const RelatedIndex>> loaded = ReadIndexSnapshot(path_, &info);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(info.file_bytes, std::filesystem::file_size(path_));
+  ASSERT_EQ(ReadSnapshot(path_)->extra.size(), 8u);
+  ExpectSameParts((*loaded)->similarity().parts(), built->similarity().parts());
+  for (int32_t d = 0; d < built->size(); ++d) {
+    EXPECT_EQ((*loaded)->article(d).id, built->article(d).id);
+    EXPECT_EQ((*loaded)->article(d).url, built->article(d).url);
+  }
+  ExpectSameLists(*built, **loaded);
+}
+
+TEST_F(IndexSnapshotTest, ModelOnlySnapshotRebuildsTheStructures) {
+  const std::vector<Article> articles = Generated(200);
+  const auto built = RelatedIndex::Build(articles);
+  ASSERT_TRUE(WriteSnapshot(path_, built->embeddings(), articles).ok());
+  absl::StatusOr<std::unique_ptr<const RelatedIndex>> loaded = ReadIndexSnapshot(path_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ExpectSameParts((*loaded)->similarity().parts(), built->similarity().parts());
+  ExpectSameLists(*built, **loaded);
+}
+
+TEST_F(IndexSnapshotTest, DamagedStructuresAreNamed) {
+  ASSERT_TRUE(WriteIndexSnapshot(path_, *RelatedIndex::Build(Generated(50))).ok());
+  const std::string bytes = ReadBytes();
+  auto expect_refused = [&](std::string bad, const std::string& message) {
+    Reseal(&bad);
+    WriteBytes(bad);
+    absl::StatusOr<std::unique_ptr<const RelatedIndex>> loaded = ReadIndexSnapshot(path_);
+    EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << message;
+    EXPECT_THAT(std::string(loaded.status().message()),
+                HasSubstr(path_.string() + ": corrupt: search structures: " + message));
+  };
+  std::string bad = bytes;
+  Store<int32_t>(&bad, SectionOffset(bytes, kPostingsDoc), 50);  // 50 documents: 0..49
+  expect_refused(bad, "a posting's document is out of range or its weight negative");
+  bad = bytes;
+  Store<float>(&bad, SectionOffset(bytes, kPostingsWeight) + 8, -0.5f);
+  expect_refused(bad, "a posting's document is out of range or its weight negative");
+  bad = bytes;
+  Store<int64_t>(&bad, SectionOffset(bytes, kPostingsStart) + 8, int64_t{1} << 40);
+  expect_refused(bad, "postings starts decrease at term 1");
+  bad = bytes;
+  Store<int64_t>(&bad, SectionOffset(bytes, kHeavyOrderStart) + 8, -1);
+  expect_refused(bad, "heavy-norm order of level 1 is malformed");
+  bad = bytes;
+  ASSERT_GT(SectionSize(bytes, kHeavyOrder), 0u);
+  Store<int32_t>(&bad, SectionOffset(bytes, kHeavyOrder), -7);
+  expect_refused(bad, "a heavy-norm order's document is out of range");
+}
+
+// Random bytes in the structures, checksums recomputed: refused, or loaded
+// and safe to rank with (the sanitizer build runs this).
+TEST_F(IndexSnapshotTest, ResealedDamageIsRefusedOrHarmless) {
+  ASSERT_TRUE(WriteIndexSnapshot(path_, *RelatedIndex::Build(Generated(12))).ok());
+  const std::string bytes = ReadBytes();
+  std::mt19937 rng(11);
+  int refused = 0, loaded_ok = 0;
+  for (size_t s = kPostingsStart; s <= kHeavyOrder; ++s) {
+    for (int trial = 0; trial < 60 && SectionSize(bytes, s) > 0; ++trial) {
+      std::string bad = bytes;
+      const size_t at = SectionOffset(bytes, s) + rng() % SectionSize(bytes, s);
+      bad[at] = static_cast<char>(rng() % 256);
+      Reseal(&bad);
+      WriteBytes(bad);
+      absl::StatusOr<std::unique_ptr<const RelatedIndex>> loaded = ReadIndexSnapshot(path_);
+      if (!loaded.ok()) {
+        ++refused;
+        EXPECT_THAT(loaded.status().message(), HasSubstr(path_.string() + ": corrupt"));
+        continue;
+      }
+      ++loaded_ok;
+      for (const RankOptions& options : Policies()) (*loaded)->AllTopK(options, 1);
+    }
+  }
+  EXPECT_GT(refused, 0);
+  EXPECT_GT(loaded_ok, 0);
+}
+
+}  // namespace
+}  // namespace seealso
