@@ -27,6 +27,7 @@ ABSL_DECLARE_FLAG(int64_t, id);
 ABSL_DECLARE_FLAG(int, k);
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_DECLARE_FLAG(int, threads);
+ABSL_DECLARE_FLAG(bool, lists);
 ABSL_DECLARE_FLAG(std::string, shard);
 ABSL_DECLARE_FLAG(int64_t, max_file_bytes);
 ABSL_DECLARE_FLAG(bool, dry_run);

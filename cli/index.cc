@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "cli/commands.h"
+#include "absl/strings/str_cat.h"
 #include "scoring/index_snapshot.h"
 
 namespace seealso::cli {
@@ -30,8 +31,15 @@ int Index() {
   const std::unique_ptr<const RelatedIndex> index =
       RelatedIndex::Build(*std::move(articles), config->embedding);
   const Embeddings& embeddings = index->embeddings();
+  std::optional<PrecomputedLists> lists;
+  if (absl::GetFlag(FLAGS_lists)) {
+    // What the server ranks for a request that sets no option (its Options()).
+    RankOptions options = config->ranking;
+    options.k = absl::GetFlag(FLAGS_k) > 0 ? absl::GetFlag(FLAGS_k) : config->server.default_k;
+    lists = PrecomputeLists(*index, options, absl::GetFlag(FLAGS_threads));
+  }
   const auto built = std::chrono::steady_clock::now();
-  if (absl::Status s = WriteIndexSnapshot(out, *index); !s.ok()) {
+  if (absl::Status s = WriteIndexSnapshot(out, *index, lists ? &*lists : nullptr); !s.ok()) {
     PrintError("index", s.message());
     return 1;
   }
@@ -39,10 +47,11 @@ int Index() {
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(out, ec);
   std::fprintf(stderr,
-               "seealso index: wrote %s: %zu articles, %zu terms, %lld non-zeros, %llu bytes; "
+               "seealso index: wrote %s: %zu articles, %zu terms, %lld non-zeros, %s%llu bytes; "
                "indexed in %.2f s, written in %.2f s\n",
                out.c_str(), count, embeddings.terms().size(),
                static_cast<long long>(embeddings.matrix().nonZeros()),
+               lists ? absl::StrCat("lists for k = ", lists->options.k, ", ").c_str() : "",
                static_cast<unsigned long long>(ec ? 0 : bytes),
                std::chrono::duration<double>(built - start).count(),
                std::chrono::duration<double>(written - built).count());

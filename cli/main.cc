@@ -37,6 +37,10 @@ ABSL_FLAG(std::string, out, "",
 ABSL_FLAG(std::string, shard, "0/1",
           "links, regen: I/N computes only shard I (0-based) of N consecutive id ranges; the N "
           "outputs concatenated in order equal the unsharded output");
+ABSL_FLAG(bool, lists, false,
+          "index: also store every article's related list for requests with the configured "
+          "scoring options and k = --k (default: server.default_k), so the server answers "
+          "them by lookup");
 ABSL_FLAG(int, threads, 0, "worker threads for batch ranking (0 = all cores)");
 ABSL_FLAG(int64_t, max_file_bytes, 1 << 20, "article files larger than this are skipped");
 ABSL_FLAG(bool, dry_run, false, "regen: print a unified diff of what would change, write nothing");
@@ -52,8 +56,9 @@ commands:
          build the index of DIR (or load a snapshot) and serve the seealso.v1 gRPC API
   query  --server HOST:PORT --id ID [--k 4] [--tls_ca FILE [--tls_cert FILE --tls_key FILE]]
          ask a running server for the related articles of one article (over TLS with --tls_ca)
-  index  --corpus DIR --out FILE
-         build the index of DIR and save it as a snapshot file for serve/links --index
+  index  --corpus DIR --out FILE [--lists [--k K]]
+         build the index of DIR and save it as a snapshot file for serve/links --index;
+         --lists also stores each article's list for default requests (lookup serving)
   links  --corpus DIR | --index FILE [--k 10] [--out FILE] [--shard I/N]
          write every article's top-k as TSV: article_id, rank, related_id, score
   gen    --out DIR --n N [--seed S]

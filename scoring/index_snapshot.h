@@ -15,9 +15,11 @@
 namespace seealso {
 
 // Writes `index` to `path` atomically: WriteSnapshot's sections, then the
-// SimilarityIndex parts as extra sections (docs/snapshot-format.md).
+// SimilarityIndex parts and the precomputed lists (`lists` if given, else the
+// index's own, if any) as extra sections (docs/snapshot-format.md).
 // UNAVAILABLE if the file cannot be written.
-absl::Status WriteIndexSnapshot(const std::filesystem::path& path, const RelatedIndex& index);
+absl::Status WriteIndexSnapshot(const std::filesystem::path& path, const RelatedIndex& index,
+                                const PrecomputedLists* lists = nullptr);
 
 // Loads an index from a snapshot by mapping it (ReadSnapshot's errors). The
 // search structures are used in place when the file has them and they were

@@ -104,17 +104,54 @@ std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> art
 }
 
 absl::StatusOr<std::unique_ptr<const RelatedIndex>> RelatedIndex::FromEmbeddings(
-    std::vector<Article> articles, Embeddings embeddings, std::optional<SimilarityIndex> similarity) {
-  if (static_cast<size_t>(embeddings.matrix().rows()) != articles.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(articles.size(), " articles for ",
+    std::vector<Article> articles, Embeddings embeddings, std::optional<SimilarityIndex> similarity,
+    std::optional<PrecomputedLists> lists) {
+  const size_t n = articles.size();
+  if (static_cast<size_t>(embeddings.matrix().rows()) != n) {
+    return absl::InvalidArgumentError(absl::StrCat(n, " articles for ",
                                                    embeddings.matrix().rows(), " matrix rows"));
   }
-  auto index = std::unique_ptr<const RelatedIndex>(
+  if (lists) {
+    const FrozenArray<int64_t>& start = lists->start;
+    if (start.size() != n + 1 || start[0] != 0 || lists->doc.size() != lists->score.size() ||
+        static_cast<size_t>(start[n]) != lists->doc.size()) {
+      return absl::InvalidArgumentError("precomputed lists: starts do not span the lists");
+    }
+    for (size_t d = 0; d < n; ++d) {
+      if (start[d] > start[d + 1]) {
+        return absl::InvalidArgumentError(absl::StrCat("precomputed lists: starts decrease at ", d));
+      }
+    }
+    for (int32_t d : lists->doc) {
+      if (static_cast<uint32_t>(d) >= n) {
+        return absl::InvalidArgumentError("precomputed lists: a document is out of range");
+      }
+    }
+  }
+  auto index = std::unique_ptr<RelatedIndex>(
       new RelatedIndex(std::move(articles), std::move(embeddings), std::move(similarity)));
   if (index->doc_of_id_.size() != index->articles_.size()) {
     return absl::InvalidArgumentError("article ids are not unique");
   }
-  return index;
+  index->lists_ = std::move(lists);
+  return std::unique_ptr<const RelatedIndex>(std::move(index));
+}
+
+PrecomputedLists PrecomputeLists(const RelatedIndex& index, RankOptions options, int threads) {
+  const std::vector<std::vector<Related>> all = index.AllTopK(options, threads);
+  std::vector<int64_t> start = {0};
+  std::vector<int32_t> doc;
+  std::vector<float> score;
+  for (const std::vector<Related>& list : all) {
+    for (const Related& r : list) {
+      doc.push_back(r.doc);
+      score.push_back(r.score);
+    }
+    start.push_back(static_cast<int64_t>(doc.size()));
+  }
+  options.explain_terms = 0;
+  return {std::move(options), FrozenArray<int64_t>(std::move(start)),
+          FrozenArray<int32_t>(std::move(doc)), FrozenArray<float>(std::move(score))};
 }
 
 std::optional<int32_t> RelatedIndex::Find(int64_t id) const {
@@ -333,6 +370,23 @@ std::vector<Related> RelatedIndex::RankOne(const Query& query, const RankOptions
 
 std::vector<Related> RelatedIndex::TopK(int32_t doc, const RankOptions& options,
                                         DedupStats* stats) const {
+  if (lists_ && stats == nullptr) {
+    RankOptions same = options;
+    same.explain_terms = 0;
+    if (same == lists_->options) {
+      std::vector<Related> list;
+      const SparseRow query = RowOf(embeddings_.matrix(), doc);
+      for (int64_t i = lists_->start[static_cast<size_t>(doc)];
+           i < lists_->start[static_cast<size_t>(doc) + 1]; ++i) {
+        Related r{lists_->doc[static_cast<size_t>(i)], lists_->score[static_cast<size_t>(i)], {}};
+        if (options.explain_terms > 0) {
+          r.explanation = Explain(query, RowOf(embeddings_.matrix(), r.doc), options.explain_terms);
+        }
+        list.push_back(std::move(r));
+      }
+      return list;
+    }
+  }
   return RankOne(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject}, options,
                  stats);
 }

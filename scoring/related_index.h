@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/frozen_array.h"
 #include "embeddings/article.h"
 #include "embeddings/tfidf.h"
 #include "scoring/rank_options.h"
@@ -49,6 +50,18 @@ std::string NormalizedTitle(absl::string_view title);
 // concatenated in shard order give the unsharded output.
 std::pair<int32_t, int32_t> ShardRange(int32_t n, int shard, int shards);
 
+// Related lists computed ahead of time for one RankOptions (`seealso index
+// --lists`): list of document d is doc/score[start[d], start[d + 1]).
+// RelatedIndex::TopK returns them, without ranking, for requests whose options
+// equal `options` in everything but explain_terms, so a lookup gives exactly
+// what ranking would.
+struct PrecomputedLists {
+  RankOptions options;
+  FrozenArray<int64_t> start;
+  FrozenArray<int32_t> doc;
+  FrozenArray<float> score;
+};
+
 class RelatedIndex {
  public:
   // Embeds `articles` (ids must be unique) and builds the search structures.
@@ -61,9 +74,12 @@ class RelatedIndex {
   // must have been made over embeddings.matrix() (SimilarityIndex::FromParts)
   // and is used instead of building one. INVALID_ARGUMENT if the counts
   // differ or an id repeats.
+  // `lists`, if given, are served by TopK (PrecomputedLists); INVALID_ARGUMENT
+  // unless they have one list per article, in range.
   static absl::StatusOr<std::unique_ptr<const RelatedIndex>> FromEmbeddings(
       std::vector<Article> articles, Embeddings embeddings,
-      std::optional<SimilarityIndex> similarity = std::nullopt);
+      std::optional<SimilarityIndex> similarity = std::nullopt,
+      std::optional<PrecomputedLists> lists = std::nullopt);
 
   int32_t size() const { return static_cast<int32_t>(articles_.size()); }
   // The article's metadata (id, path, title, subject, url, related); its text
@@ -72,6 +88,8 @@ class RelatedIndex {
   const Embeddings& embeddings() const { return embeddings_; }
   // The search structures over embeddings().matrix().
   const SimilarityIndex& similarity() const { return similarity_; }
+  // The lists TopK serves without ranking, if any.
+  const std::optional<PrecomputedLists>& precomputed() const { return lists_; }
   // The document holding article `id`, if indexed.
   std::optional<int32_t> Find(int64_t id) const;
   // Cosine similarity of two indexed articles.
@@ -81,7 +99,8 @@ class RelatedIndex {
   // ascending, unless MMR reorders). Never `doc` itself, never an id,
   // canonical URL or normalised title twice (nor the query's own), never two
   // near copies, only scores > options.min_score. If `stats` is given, what
-  // was left out and why is added to it.
+  // was left out and why is added to it. Without `stats`, a precomputed list
+  // made with the same options is returned instead of ranking (same result).
   std::vector<Related> TopK(int32_t doc, const RankOptions& options,
                             DedupStats* stats = nullptr) const;
 
@@ -145,8 +164,13 @@ class RelatedIndex {
   absl::flat_hash_map<int64_t, int32_t> doc_of_id_;
   Embeddings embeddings_;
   SimilarityIndex similarity_;
+  std::optional<PrecomputedLists> lists_;
   mutable AccumulatorPool pool_;
 };
+
+// The lists of every document of `index` under `options` (AllTopK on
+// `threads` threads), to attach to an index via FromEmbeddings or a snapshot.
+PrecomputedLists PrecomputeLists(const RelatedIndex& index, RankOptions options, int threads = 0);
 
 }  // namespace seealso
 

@@ -180,6 +180,78 @@ TEST_F(IndexSnapshotTest, DamagedStructuresAreNamed) {
   expect_refused(bad, "a heavy-norm order's document is out of range");
 }
 
+TEST_F(IndexSnapshotTest, PrecomputedListsRoundTripAndServeOnlyTheirOptions) {
+  const auto built = RelatedIndex::Build(Generated(300));
+  RankOptions options;
+  options.k = 5;
+  options.min_score = 0.01f;
+  options.exclude_subjects = {"a,b\nc=d", ""};
+  options.include_subjects = {};
+  options.exclude_ids = {7, -3};
+  options.same_subject_boost = 1.5f;
+  options.mmr_lambda = 0.7f;
+  options.keep_near_copies_of_query = true;
+  options.near_duplicate_threshold = 0.9f;
+  options.pruning.exact_below_postings = 12345;
+  const PrecomputedLists lists = PrecomputeLists(*built, options);
+  ASSERT_TRUE(WriteIndexSnapshot(path_, *built, &lists).ok());
+  absl::StatusOr<std::unique_ptr<const RelatedIndex>> loaded = ReadIndexSnapshot(path_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_TRUE((*loaded)->precomputed().has_value());
+  EXPECT_EQ((*loaded)->precomputed()->options, options);
+  ExpectSameArray((*loaded)->precomputed()->start, lists.start, "start");
+  ExpectSameArray((*loaded)->precomputed()->doc, lists.doc, "doc");
+  ExpectSameArray((*loaded)->precomputed()->score, lists.score, "score");
+
+  // Served lists are exactly the ranked ones, explanations included.
+  RankOptions explained = options;
+  explained.explain_terms = 3;
+  for (int32_t d = 0; d < built->size(); ++d) {
+    for (const RankOptions& o : {options, explained}) {
+      const auto want = built->TopK(d, o), got = (*loaded)->TopK(d, o);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t r = 0; r < want.size(); ++r) {
+        EXPECT_EQ(got[r].doc, want[r].doc);
+        EXPECT_EQ(got[r].score, want[r].score);
+        ASSERT_EQ(got[r].explanation.size(), want[r].explanation.size());
+        for (size_t t = 0; t < want[r].explanation.size(); ++t) {
+          EXPECT_EQ(got[r].explanation[t].term, want[r].explanation[t].term);
+          EXPECT_EQ(got[r].explanation[t].contribution, want[r].explanation[t].contribution);
+        }
+      }
+    }
+  }
+
+  // They are looked up, not ranked: altered lists show through for their own
+  // options only (and not when stats are asked for, which need a ranking).
+  std::vector<float> altered(lists.score.begin(), lists.score.end());
+  for (float& x : altered) x += 1.0f;
+  const PrecomputedLists fake{options, lists.start, lists.doc, FrozenArray<float>(altered)};
+  std::vector<Article> articles;
+  for (int32_t d = 0; d < built->size(); ++d) articles.push_back(built->article(d));
+  auto faked = RelatedIndex::FromEmbeddings(articles, built->embeddings(), built->similarity(), fake);
+  ASSERT_TRUE(faked.ok()) << faked.status();
+  const int32_t d = 11;
+  ASSERT_FALSE(built->TopK(d, options).empty());
+  EXPECT_EQ((*faked)->TopK(d, options)[0].score, built->TopK(d, options)[0].score + 1.0f);
+  DedupStats stats;
+  EXPECT_EQ((*faked)->TopK(d, options, &stats)[0].score, built->TopK(d, options)[0].score);
+  RankOptions other = options;
+  other.k = 4;
+  EXPECT_EQ((*faked)->TopK(d, other)[0].score, built->TopK(d, other)[0].score);
+
+  // Malformed lists are refused.
+  const PrecomputedLists short_lists{options, FrozenArray<int64_t>(std::vector<int64_t>{0}),
+                                     lists.doc, lists.score};
+  EXPECT_FALSE(RelatedIndex::FromEmbeddings(articles, built->embeddings(), std::nullopt,
+                                            short_lists).ok());
+  std::vector<int32_t> far(lists.doc.begin(), lists.doc.end());
+  far.back() = 300;
+  const PrecomputedLists out_of_range{options, lists.start, FrozenArray<int32_t>(far), lists.score};
+  EXPECT_FALSE(RelatedIndex::FromEmbeddings(articles, built->embeddings(), std::nullopt,
+                                            out_of_range).ok());
+}
+
 // Random bytes in the structures, checksums recomputed: refused, or loaded
 // and safe to rank with (the sanitizer build runs this).
 TEST_F(IndexSnapshotTest, ResealedDamageIsRefusedOrHarmless) {

@@ -46,6 +46,19 @@ TEST_F(SnapshotCliTest, LinksFromSnapshotEqualLinksFromCorpus) {
   EXPECT_EQ(got.out, want.out);
 }
 
+TEST_F(SnapshotCliTest, ListsAreStoredForTheDefaultRequest) {
+  const auto index = Seealso("index --lists --corpus " + corpus_ + " --out " + snap_ + " 2>&1");
+  ASSERT_EQ(index.status, 0) << index.out;
+  EXPECT_THAT(index.out, HasSubstr("lists for k = 4"));  // server.default_k
+  const auto k10 = Seealso("index --lists --k 10 --corpus " + corpus_ + " --out " + snap_ + " 2>&1");
+  ASSERT_EQ(k10.status, 0) << k10.out;
+  EXPECT_THAT(k10.out, HasSubstr("lists for k = 10"));
+  const auto want = Seealso("links --corpus " + corpus_ + " 2>/dev/null");
+  const auto got = Seealso("links --index " + snap_ + " 2>/dev/null");
+  ASSERT_EQ(got.status, 0);
+  EXPECT_EQ(got.out, want.out);
+}
+
 TEST_F(SnapshotCliTest, DamagedSnapshotIsRefused) {
   ASSERT_EQ(Seealso("index --corpus " + corpus_ + " --out " + snap_ + " 2>&1").status, 0);
   std::filesystem::resize_file(snap_, std::filesystem::file_size(snap_) / 2);
