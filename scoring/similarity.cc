@@ -81,8 +81,9 @@ SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs)
   // Each term's heaviest kImpactPrefix postings go first, heaviest first (ties
   // by document); the rest stay in document order, which keeps the exact
   // path's accumulator writes mostly sequential on long postings lists.
-  std::vector<std::pair<float, int32_t>> postings;
-  for (int64_t t = 0; t < terms; ++t) {
+  // Terms are independent: sorted on all cores, in chunks of consecutive
+  // terms (interleaved chunks balance the long lists of common terms).
+  auto sort_term = [&](int64_t t, std::vector<std::pair<float, int32_t>>& postings) {
     const int64_t begin = offset[t], end = offset[t + 1];
     const int64_t prefix = std::min<int64_t>(end - begin, kImpactPrefix);
     postings.clear();
@@ -97,7 +98,16 @@ SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs)
       weight[k] = postings[k - begin].first;
       doc[k] = postings[k - begin].second;
     }
-  }
+  };
+  const int threads = ThreadCount(0);
+  std::vector<std::vector<std::pair<float, int32_t>>> scratch(static_cast<size_t>(threads));
+  constexpr int64_t kChunk = 1024;
+  ParallelFor(static_cast<size_t>((terms + kChunk - 1) / kChunk), threads, [&](size_t c, int th) {
+    const int64_t first = static_cast<int64_t>(c) * kChunk;
+    for (int64_t t = first; t < std::min(terms, first + kChunk); ++t) {
+      sort_term(t, scratch[static_cast<size_t>(th)]);
+    }
+  });
   parts_.postings_start = FrozenArray<int64_t>(std::move(offset));
   parts_.postings_doc = FrozenArray<int32_t>(std::move(doc));
   parts_.postings_weight = FrozenArray<float>(std::move(weight));
