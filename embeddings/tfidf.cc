@@ -232,6 +232,15 @@ std::vector<std::pair<int32_t, float>> Embeddings::Weigh(const FieldColumns& col
 
 Embeddings Embeddings::Build(const std::vector<Article>& articles,
                              const EmbeddingOptions& options) {
+  return Build(articles, options, nullptr);
+}
+
+Embeddings Embeddings::Build(std::vector<Article>* articles, const EmbeddingOptions& options) {
+  return Build(*articles, options, articles);
+}
+
+Embeddings Embeddings::Build(const std::vector<Article>& articles, const EmbeddingOptions& options,
+                             std::vector<Article>* release) {
   Embeddings e;
   e.options_ = options;
   e.analyzer_ = Analyzer(options.analyzer);
@@ -265,6 +274,14 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
     c.start[kFields] = static_cast<uint32_t>(c.entries.size());
     for (const auto& [code, count] : c.entries) table.CountDocument(code, static_cast<int32_t>(i));
     thread_of[i] = static_cast<uint8_t>(t);
+    if (release != nullptr) {
+      // `release` is `articles`: this article's body is no longer needed.
+      Article& a = (*release)[i];
+      a.question = std::string();
+      a.answer = std::string();
+      a.keywords = std::string();
+      a.description = std::string();
+    }
   });
 
   // 2. One vocabulary: the threads' words and pairs merged (thread 0's ids

@@ -250,6 +250,26 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
       ASSERT_EQ(v.valuePtr()[k], m.valuePtr()[begin + k]) << i;  // bit-identical
     }
   }
+
+  // Building from a vector it may consume gives the same model and frees the
+  // bodies, keeping what lists show.
+  std::vector<Article> consumed = articles;
+  const Embeddings f = Embeddings::Build(&consumed, o);
+  ASSERT_EQ(f.terms().ToStrings(), e.terms().ToStrings());
+  const SparseMatrixView a = e.matrix(), b = f.matrix();
+  ASSERT_EQ(a.nonZeros(), b.nonZeros());
+  for (int64_t k = 0; k < a.nonZeros(); ++k) {
+    ASSERT_EQ(a.innerIndexPtr()[k], b.innerIndexPtr()[k]);
+    ASSERT_EQ(a.valuePtr()[k], b.valuePtr()[k]);
+  }
+  for (size_t i = 0; i < articles.size(); ++i) {
+    EXPECT_TRUE(consumed[i].question.empty() && consumed[i].answer.empty() &&
+                consumed[i].keywords.empty() && consumed[i].description.empty());
+    EXPECT_EQ(consumed[i].title, articles[i].title);
+    EXPECT_EQ(consumed[i].url, articles[i].url);
+    EXPECT_EQ(consumed[i].id, articles[i].id);
+  }
+  EXPECT_FALSE(articles[3].answer.empty());
 }
 
 }  // namespace
