@@ -235,7 +235,8 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   return Build(articles, options, nullptr);
 }
 
-Embeddings Embeddings::Build(std::vector<Article>* articles, const EmbeddingOptions& options) {
+Embeddings Embeddings::BuildFreeingText(std::vector<Article>* articles,
+                                        const EmbeddingOptions& options) {
   return Build(*articles, options, articles);
 }
 

@@ -100,7 +100,8 @@ class Embeddings {
   // related links stay), so the text does not stay in memory beside the
   // vocabulary merge and the matrix (4 GB at a million generated articles;
   // at 100k it did not lower the peak, which is in the merge).
-  static Embeddings Build(std::vector<Article>* articles, const EmbeddingOptions& options);
+  static Embeddings BuildFreeingText(std::vector<Article>* articles,
+                                     const EmbeddingOptions& options);
 
   // The compressed row storage of a model's matrix: rows + 1 row starts,
   // then a column and a value per non-zero.

@@ -98,7 +98,7 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
 
 std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> articles,
                                                         const EmbeddingOptions& options) {
-  Embeddings embeddings = Embeddings::Build(&articles, options);
+  Embeddings embeddings = Embeddings::BuildFreeingText(&articles, options);
   return std::unique_ptr<const RelatedIndex>(
       new RelatedIndex(std::move(articles), std::move(embeddings)));
 }

@@ -254,7 +254,7 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
   // Building from a vector it may consume gives the same model and frees the
   // bodies, keeping what lists show.
   std::vector<Article> consumed = articles;
-  const Embeddings f = Embeddings::Build(&consumed, o);
+  const Embeddings f = Embeddings::BuildFreeingText(&consumed, o);
   ASSERT_EQ(f.terms().ToStrings(), e.terms().ToStrings());
   const SparseMatrixView a = e.matrix(), b = f.matrix();
   ASSERT_EQ(a.nonZeros(), b.nonZeros());
