@@ -4,10 +4,13 @@
 #define SEEALSO_COMMON_FROZEN_ARRAY_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
 namespace seealso {
@@ -40,6 +43,19 @@ class FrozenArray {
     a.owner_ = std::move(owner);
     return a;
   }
+  // Borrows raw `bytes` (e.g. a section of a mapped file, valid while `owner`
+  // lives) as an array of T; nullopt unless they are a whole number of Ts
+  // and start on a T boundary.
+  static std::optional<FrozenArray> BorrowBytes(absl::string_view bytes,
+                                                std::shared_ptr<const void> owner) {
+    if (bytes.size() % sizeof(T) != 0 ||
+        reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(T) != 0) {
+      return std::nullopt;
+    }
+    return Borrow(absl::Span<const T>(reinterpret_cast<const T*>(bytes.data()),
+                                      bytes.size() / sizeof(T)),
+                  std::move(owner));
+  }
 
   size_t size() const { return span_.size(); }
   bool empty() const { return span_.empty(); }
@@ -49,6 +65,10 @@ class FrozenArray {
   const T* begin() const { return span_.data(); }
   const T* end() const { return span_.data() + span_.size(); }
   absl::Span<const T> span() const { return span_; }
+  // The elements' bytes, as a file stores them.
+  absl::string_view bytes() const {
+    return {reinterpret_cast<const char*>(span_.data()), span_.size() * sizeof(T)};
+  }
 
  private:
   std::shared_ptr<const void> owner_;

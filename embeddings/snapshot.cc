@@ -2,14 +2,10 @@
 
 #include <array>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fcntl.h>
 #include <limits>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <variant>
 
 #include "absl/strings/numbers.h"
@@ -203,13 +199,12 @@ bool ParseStringTable(absl::string_view bytes, uint64_t count, std::vector<absl:
 
 uint64_t AlignUp(uint64_t x) { return (x + kAlign - 1) / kAlign * kAlign; }
 
-// A typed view of a section, borrowed from the mapping (sections start on
-// kAlign-byte boundaries of a page-aligned mapping, so the cast is aligned).
+// A typed view of a section, borrowed from the mapping. Callers have checked
+// its size; sections start on kAlign-byte boundaries of a page-aligned
+// mapping, so it cannot fail.
 template <typename T>
 FrozenArray<T> Borrow(absl::string_view section, const std::shared_ptr<const MappedFile>& file) {
-  return FrozenArray<T>::Borrow(
-      absl::Span<const T>(reinterpret_cast<const T*>(section.data()), section.size() / sizeof(T)),
-      file);
+  return FrozenArray<T>::BorrowBytes(section, file).value();
 }
 
 }  // namespace
@@ -252,9 +247,9 @@ absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& 
   sections[kInfo] = info;
   sections[kTerms] = built[1];
   sections[kIdf] = Bytes(embeddings.idf().data(), embeddings.idf().size());
-  sections[kRowStarts] = Bytes(m.row_starts.data(), rows + 1);
-  sections[kColumns] = Bytes(m.columns.data(), nnz);
-  sections[kValues] = Bytes(m.values.data(), nnz);
+  sections[kRowStarts] = m.row_starts.bytes();
+  sections[kColumns] = m.columns.bytes();
+  sections[kValues] = m.values.bytes();
   sections[kIds] = Bytes(ids.data(), rows);
   sections[kPaths] = built[2];
   sections[kTitles] = built[3];

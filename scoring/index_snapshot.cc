@@ -106,22 +106,6 @@ std::string SimilarityInfo() {
   return out;
 }
 
-template <typename T>
-absl::string_view Bytes(const FrozenArray<T>& a) {
-  return {reinterpret_cast<const char*>(a.data()), a.size() * sizeof(T)};
-}
-
-// `section` as an array of T borrowed from the mapping; false if its size is
-// not a whole number of elements.
-template <typename T>
-bool Borrow(absl::string_view section, const std::shared_ptr<const void>& file, FrozenArray<T>* out) {
-  if (section.size() % sizeof(T) != 0) return false;
-  *out = FrozenArray<T>::Borrow(
-      absl::Span<const T>(reinterpret_cast<const T*>(section.data()), section.size() / sizeof(T)),
-      file);
-  return true;
-}
-
 }  // namespace
 
 absl::Status WriteIndexSnapshot(const std::filesystem::path& path, const RelatedIndex& index,
@@ -140,19 +124,19 @@ absl::Status WriteIndexSnapshot(const std::filesystem::path& path, const Related
   const std::string info = SimilarityInfo();
   std::vector<absl::string_view> extra = {
       info,
-      Bytes(p.postings_start),
-      Bytes(p.postings_doc),
-      Bytes(p.postings_weight),
-      Bytes(p.band_norm),
-      Bytes(p.heavy_norm),
-      Bytes(p.heavy_order_start),
-      Bytes(p.heavy_order)};
+      p.postings_start.bytes(),
+      p.postings_doc.bytes(),
+      p.postings_weight.bytes(),
+      p.band_norm.bytes(),
+      p.heavy_norm.bytes(),
+      p.heavy_order_start.bytes(),
+      p.heavy_order.bytes()};
   std::string lists_options;
   if (lists == nullptr && index.precomputed()) lists = &*index.precomputed();
   if (lists != nullptr) {
     lists_options = RankOptionsText(lists->options);
-    extra.insert(extra.end(), {lists_options, Bytes(lists->start), Bytes(lists->doc),
-                               Bytes(lists->score)});
+    extra.insert(extra.end(), {lists_options, lists->start.bytes(), lists->doc.bytes(),
+                               lists->score.bytes()});
   }
   return WriteSnapshot(path, index.embeddings(), articles, extra);
 }
@@ -177,7 +161,13 @@ absl::StatusOr<std::unique_ptr<const RelatedIndex>> ReadIndexSnapshot(
     const std::shared_ptr<const void>& file = loaded->file;
     const char* broken = nullptr;
     auto borrow = [&](Extra k, auto* out) {
-      if (broken == nullptr && !Borrow(extra[k], file, out)) broken = kExtraNames[k];
+      if (broken != nullptr) return;
+      auto borrowed = std::decay_t<decltype(*out)>::BorrowBytes(extra[k], file);
+      if (borrowed) {
+        *out = *std::move(borrowed);
+      } else {
+        broken = kExtraNames[k];
+      }
     };
     borrow(kPostingsStart, &parts.postings_start);
     borrow(kPostingsDoc, &parts.postings_doc);

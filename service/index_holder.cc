@@ -40,13 +40,9 @@ std::string IndexChecksum(const RelatedIndex& index) {
   const Embeddings::MatrixParts& m = index.embeddings().matrix_parts();
   h.AddValue(static_cast<int64_t>(m.rows));
   h.AddValue(static_cast<int64_t>(m.cols));
-  auto hash = [](const auto& a) {
-    return Checksum64(absl::string_view(reinterpret_cast<const char*>(a.data()),
-                                        a.size() * sizeof(a[0])));
-  };
-  h.AddValue(hash(m.row_starts));
-  h.AddValue(hash(m.columns));
-  h.AddValue(hash(m.values));
+  h.AddValue(Checksum64(m.row_starts.bytes()));
+  h.AddValue(Checksum64(m.columns.bytes()));
+  h.AddValue(Checksum64(m.values.bytes()));
   return absl::StrFormat("%016x", h.hash());
 }
 
