@@ -29,6 +29,26 @@ void ParallelFor(size_t n, int threads, F f) {
   for (std::thread& th : pool) th.join();
 }
 
+// The smallest i in [0, n) with bad(i), or n if there is none, checked on
+// `threads` threads in chunks of `chunk`. Each thread stops at its first find;
+// taking its chunks in increasing order, that is its smallest, so the answer
+// is the same whatever the timing. For validating large arrays on load.
+template <typename F>
+size_t ParallelFindFirst(size_t n, size_t chunk, int threads, F bad) {
+  std::vector<size_t> found(static_cast<size_t>(threads), n);
+  ParallelFor((n + chunk - 1) / chunk, threads, [&](size_t c, int t) {
+    size_t& mine = found[static_cast<size_t>(t)];
+    if (mine != n) return;
+    for (size_t i = c * chunk; i < std::min(n, (c + 1) * chunk); ++i) {
+      if (bad(i)) {
+        mine = i;
+        return;
+      }
+    }
+  });
+  return *std::min_element(found.begin(), found.end());
+}
+
 }  // namespace seealso
 
 #endif  // SEEALSO_COMMON_PARALLEL_H_

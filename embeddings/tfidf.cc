@@ -482,39 +482,28 @@ absl::StatusOr<Embeddings> Embeddings::FromParts(const EmbeddingOptions& options
       return absl::InvalidArgumentError(absl::StrCat("row starts decrease at row ", r));
     }
   }
-  // Rows in parallel: a million-article model has hundreds of millions of
-  // non-zeros, and this check is most of the cost of loading one.
-  const int threads = ThreadCount(0);
-  std::vector<int64_t> bad_row(static_cast<size_t>(threads), -1);
-  std::vector<char> bad_value(static_cast<size_t>(threads), 0);  // not vector<bool>: written by threads
-  constexpr size_t kChunk = 4096;
-  ParallelFor((rows + kChunk - 1) / kChunk, threads, [&](size_t chunk, int t) {
-    if (bad_row[static_cast<size_t>(t)] >= 0) return;
-    for (size_t r = chunk * kChunk; r < std::min(rows, (chunk + 1) * kChunk); ++r) {
-      for (int32_t k = outer[r]; k < outer[r + 1]; ++k) {
-        if (inner[k] < 0 || inner[k] >= matrix.cols || (k > outer[r] && inner[k] <= inner[k - 1])) {
-          bad_row[static_cast<size_t>(t)] = static_cast<int64_t>(r);
-          return;
-        }
-        if (!(value[k] >= 0.0f && value[k] <= std::numeric_limits<float>::max())) {
-          bad_row[static_cast<size_t>(t)] = static_cast<int64_t>(r);
-          bad_value[static_cast<size_t>(t)] = 1;
-          return;
-        }
+  // What is wrong with row r, if anything: its first bad entry decides.
+  enum class RowFault { kNone, kColumn, kValue };
+  auto fault = [&](size_t r) {
+    for (int32_t k = outer[r]; k < outer[r + 1]; ++k) {
+      if (inner[k] < 0 || inner[k] >= matrix.cols || (k > outer[r] && inner[k] <= inner[k - 1])) {
+        return RowFault::kColumn;
+      }
+      if (!(value[k] >= 0.0f && value[k] <= std::numeric_limits<float>::max())) {
+        return RowFault::kValue;
       }
     }
-  });
-  // Each thread stops at its first bad row and takes chunks in increasing
-  // order, so the smallest row reported is the first bad row of all.
-  size_t worst = 0;
-  for (size_t t = 1; t < bad_row.size(); ++t) {
-    if (bad_row[t] >= 0 && (bad_row[worst] < 0 || bad_row[t] < bad_row[worst])) worst = t;
-  }
-  if (bad_row[worst] >= 0) {
+    return RowFault::kNone;
+  };
+  // Rows in parallel: a million-article model has hundreds of millions of
+  // non-zeros, and this check is most of the cost of loading one.
+  const size_t bad =
+      ParallelFindFirst(rows, 4096, ThreadCount(0), [&](size_t r) { return fault(r) != RowFault::kNone; });
+  if (bad < rows) {
     return absl::InvalidArgumentError(
-        bad_value[worst] ? absl::StrCat("value in row ", bad_row[worst], " is negative or not finite")
-                         : absl::StrCat("column indices of row ", bad_row[worst],
-                                        " out of range or not increasing"));
+        fault(bad) == RowFault::kValue
+            ? absl::StrCat("value in row ", bad, " is negative or not finite")
+            : absl::StrCat("column indices of row ", bad, " out of range or not increasing"));
   }
   Embeddings e;
   e.options_ = options;

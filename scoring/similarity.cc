@@ -194,16 +194,7 @@ absl::StatusOr<SimilarityIndex> SimilarityIndex::FromParts(const SparseMatrixVie
   // must be >= 0 (and finite). Checked in parallel chunks: there are hundreds
   // of millions of postings at a million articles.
   auto any_bad = [](size_t size, auto is_bad) {
-    const int threads = ThreadCount(0);
-    constexpr size_t kChunk = size_t{1} << 20;
-    std::vector<char> found(static_cast<size_t>(threads), 0);  // not vector<bool>: written by threads
-    ParallelFor((size + kChunk - 1) / kChunk, threads, [&](size_t c, int t) {
-      const size_t end = std::min(size, (c + 1) * kChunk);
-      bool any = false;
-      for (size_t i = c * kChunk; i < end; ++i) any |= is_bad(i);
-      if (any) found[static_cast<size_t>(t)] = 1;
-    });
-    return std::find(found.begin(), found.end(), 1) != found.end();
+    return ParallelFindFirst(size, size_t{1} << 20, ThreadCount(0), is_bad) < size;
   };
   const int32_t* doc = parts.postings_doc.data();
   const float* weight = parts.postings_weight.data();
