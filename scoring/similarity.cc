@@ -39,39 +39,33 @@ SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs, Parts parts)
       row_start_(docs.outerIndexPtr()),
       column_(docs.innerIndexPtr()),
       value_(docs.valuePtr()),
-      parts_(std::move(parts)) {
-  Attach();
-}
-
-void SimilarityIndex::Attach() {
-  offset_ = parts_.postings_start.data();
-  doc_ = parts_.postings_doc.data();
-  weight_ = parts_.postings_weight.data();
-  band_norm_ = parts_.band_norm.data();
-  band_max_.fill(0.0f);
+      parts_(std::move(parts)),
+      offset_(parts_.postings_start.data()),
+      doc_(parts_.postings_doc.data()),
+      weight_(parts_.postings_weight.data()),
+      band_norm_(parts_.band_norm.data()) {
   for (size_t d = 0; d < static_cast<size_t>(rows_); ++d) {
     for (int b = 0; b < kBands; ++b) band_max_[b] = std::max(band_max_[b], band_norm_[d * kBands + b]);
   }
 }
 
 SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs)
-    : rows_(static_cast<int32_t>(docs.rows())),
-      cols_(static_cast<int32_t>(docs.cols())),
-      row_start_(docs.outerIndexPtr()),
-      column_(docs.innerIndexPtr()),
-      value_(docs.valuePtr()) {
+    : SimilarityIndex(docs, BuildParts(docs)) {}
+
+SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs) {
   // Counting sort of the matrix's entries by term, then each term's postings
   // by weight (heaviest first, ties by document).
-  const int64_t terms = cols_;
-  const int64_t nnz = row_start_[rows_];
+  const auto n = static_cast<int32_t>(docs.rows());
+  const int64_t terms = docs.cols();
+  const int64_t nnz = docs.nonZeros();
   std::vector<int64_t> offset(static_cast<size_t>(terms) + 1, 0);
-  for (int64_t k = 0; k < nnz; ++k) ++offset[static_cast<size_t>(column_[k]) + 1];
+  for (int64_t k = 0; k < nnz; ++k) ++offset[static_cast<size_t>(docs.innerIndexPtr()[k]) + 1];
   std::partial_sum(offset.begin(), offset.end(), offset.begin());
   std::vector<int32_t> doc(static_cast<size_t>(nnz));
   std::vector<float> weight(static_cast<size_t>(nnz));
   std::vector<int64_t> fill(offset.begin(), offset.end() - 1);
-  for (int32_t d = 0; d < rows_; ++d) {
-    const SparseRow row = Row(d);
+  for (int32_t d = 0; d < n; ++d) {
+    const SparseRow row = RowOf(docs, d);
     for (int64_t i = 0; i < row.size; ++i) {
       const int64_t at = fill[static_cast<size_t>(row.term[i])]++;
       doc[static_cast<size_t>(at)] = d;
@@ -108,19 +102,14 @@ SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs)
       sort_term(t, scratch[static_cast<size_t>(th)]);
     }
   });
-  parts_.postings_start = FrozenArray<int64_t>(std::move(offset));
-  parts_.postings_doc = FrozenArray<int32_t>(std::move(doc));
-  parts_.postings_weight = FrozenArray<float>(std::move(weight));
-  offset_ = parts_.postings_start.data();
 
   // Band norms of every document, then the nested heavy norms per level.
-  const int32_t n = rows_;
   std::vector<float> band_norm(static_cast<size_t>(n) * kBands, 0.0f);
   ParallelFor(static_cast<size_t>(n), ThreadCount(0), [&](size_t d, int) {
     std::array<double, kBands> sum2{};
-    const SparseRow row = Row(static_cast<int32_t>(d));
+    const SparseRow row = RowOf(docs, static_cast<int32_t>(d));
     for (int64_t i = 0; i < row.size; ++i) {
-      const int b = BandOf(offset_[row.term[i] + 1] - offset_[row.term[i]]);
+      const int b = BandOf(offset[row.term[i] + 1] - offset[row.term[i]], n);
       if (b < kBands) sum2[b] += static_cast<double>(row.weight[i]) * row.weight[i];
     }
     for (int b = 0; b < kBands; ++b) {
@@ -151,11 +140,15 @@ SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs)
     all_orders.insert(all_orders.end(), o.begin(), o.end());
     order_start.push_back(static_cast<int64_t>(all_orders.size()));
   }
-  parts_.band_norm = FrozenArray<float>(std::move(band_norm));
-  parts_.heavy_norm = FrozenArray<float>(std::move(heavy_norm));
-  parts_.heavy_order_start = FrozenArray<int64_t>(std::move(order_start));
-  parts_.heavy_order = FrozenArray<int32_t>(std::move(all_orders));
-  Attach();
+  Parts parts;
+  parts.postings_start = FrozenArray<int64_t>(std::move(offset));
+  parts.postings_doc = FrozenArray<int32_t>(std::move(doc));
+  parts.postings_weight = FrozenArray<float>(std::move(weight));
+  parts.band_norm = FrozenArray<float>(std::move(band_norm));
+  parts.heavy_norm = FrozenArray<float>(std::move(heavy_norm));
+  parts.heavy_order_start = FrozenArray<int64_t>(std::move(order_start));
+  parts.heavy_order = FrozenArray<int32_t>(std::move(all_orders));
+  return parts;
 }
 
 absl::StatusOr<SimilarityIndex> SimilarityIndex::FromParts(const SparseMatrixView& docs,
@@ -211,9 +204,8 @@ absl::StatusOr<SimilarityIndex> SimilarityIndex::FromParts(const SparseMatrixVie
   return SimilarityIndex(docs, std::move(parts));
 }
 
-int SimilarityIndex::BandOf(int64_t df) const {
+int SimilarityIndex::BandOf(int64_t df, int64_t n) {
   // Band b holds n / 2^(b+1) < df <= n / 2^b.
-  const int64_t n = num_docs();
   int b = 0;
   while (b < kBands && df <= (n >> (b + 1))) ++b;
   return b;
@@ -234,7 +226,7 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   std::array<int64_t, kBands + 1> postings{};
   for (int64_t i = 0; i < query.size; ++i) {
     const int32_t t = query.term[i];
-    const int b = BandOf(offset_[t + 1] - offset_[t]);
+    const int b = BandOf(offset_[t + 1] - offset_[t], rows_);
     band[i] = static_cast<uint8_t>(b);
     postings[b] += offset_[t + 1] - offset_[t];
     if (b < kBands) q2[b] += static_cast<double>(query.weight[i]) * query.weight[i];

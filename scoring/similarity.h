@@ -203,10 +203,10 @@ class SimilarityIndex {
 
  private:
   explicit SimilarityIndex(const SparseMatrixView& docs, Parts parts);
-  // Band of a term with document frequency `df`.
-  int BandOf(int64_t df) const;
-  // Sets the pointers below from parts_ and computes band_max_.
-  void Attach();
+  // The parts of the index of `docs`, computed.
+  static Parts BuildParts(const SparseMatrixView& docs);
+  // Band of a term with document frequency `df` among `n` documents.
+  static int BandOf(int64_t df, int64_t n);
   SparseRow Row(int32_t d) const {
     const int32_t begin = row_start_[d];
     return {column_ + begin, value_ + begin, row_start_[d + 1] - begin};
@@ -227,7 +227,7 @@ class SimilarityIndex {
   const int32_t* column_ = nullptr;
   const float* value_ = nullptr;
   Parts parts_;
-  // Shortcuts into parts_ for the hot loops.
+  // Shortcuts into parts_ for the hot loops (declared after it: set from it).
   const int64_t* offset_ = nullptr;
   const int32_t* doc_ = nullptr;
   const float* weight_ = nullptr;
