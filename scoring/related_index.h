@@ -85,6 +85,8 @@ class RelatedIndex {
   // The article's metadata (id, path, title, subject, url, related); its text
   // fields are released once embedded.
   const Article& article(int32_t doc) const { return articles_[doc]; }
+  // CanonicalUrl(article(doc).url), computed once when the index is made.
+  const std::string& canonical_url(int32_t doc) const { return canonical_url_[doc]; }
   const Embeddings& embeddings() const { return embeddings_; }
   // The search structures over embeddings().matrix().
   const SimilarityIndex& similarity() const { return similarity_; }

@@ -78,7 +78,7 @@ std::shared_ptr<const Snapshot> IndexHolder::Install(std::shared_ptr<const Relat
   snapshot->build_seconds = build_seconds;
   // Documents are in id order, so try_emplace keeps the lowest id per URL.
   for (int32_t doc = 0; doc < index->size(); ++doc) {
-    const std::string url = CanonicalUrl(index->article(doc).url);
+    const std::string& url = index->canonical_url(doc);
     if (!url.empty()) snapshot->doc_of_url.try_emplace(url, doc);
   }
   snapshot->index = std::move(index);
