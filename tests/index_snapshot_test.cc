@@ -5,16 +5,14 @@
 
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
-#include <unistd.h>
 
-#include "common/checksum.h"
 #include "embeddings/front_matter.h"
 #include "gen/generator.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/generated_articles.h"
+#include "tests/snapshot_bytes.h"
 
 namespace seealso {
 namespace {
@@ -26,15 +24,7 @@ std::vector<Article> Generated(int64_t n) {
   o.n = n;
   o.seed = 5;
   o.vocabulary = 5000;
-  CorpusGenerator gen(o);
-  std::vector<Article> articles;
-  for (int64_t i = 0; i < n; ++i) {
-    const GeneratedArticle g = gen.Article(i);
-    absl::StatusOr<Article> a = ParseArticle(g.text, g.path);
-    EXPECT_TRUE(a.ok()) << a.status();
-    articles.push_back(*std::move(a));
-  }
-  return articles;
+  return testing_util::GeneratedArticles(o);
 }
 
 template <typename T>
@@ -74,54 +64,14 @@ void ExpectSameLists(const RelatedIndex& a, const RelatedIndex& b) {
   }
 }
 
-class IndexSnapshotTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("index_snapshot_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    path_ = dir_ / "index.snap";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+using IndexSnapshotTest = testing_util::SnapshotFileTest;
+using testing_util::Reseal;
+using testing_util::SectionOffset;
+using testing_util::SectionSize;
+using testing_util::Store;
 
-  std::string ReadBytes() const {
-    std::ifstream in(path_, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-  void WriteBytes(const std::string& bytes) const {
-    std::filesystem::remove(path_);
-    std::ofstream(path_, std::ios::binary) << bytes;
-  }
-
-  std::filesystem::path dir_;
-  std::filesystem::path path_;
-};
-
-template <typename T>
-T Load(const std::string& bytes, size_t at) {
-  T v;
-  std::memcpy(&v, bytes.data() + at, sizeof(v));
-  return v;
-}
-template <typename T>
-void Store(std::string* bytes, size_t at, T v) {
-  std::memcpy(bytes->data() + at, &v, sizeof(v));
-}
-// docs/snapshot-format.md, version 2: the model's 12 sections, then the
-// search structures (similarity_info = section 12, postings_start 13, ...).
-size_t EntryAt(size_t s) { return 40 + 32 * s; }
-size_t SectionOffset(const std::string& b, size_t s) { return Load<uint64_t>(b, EntryAt(s) + 8); }
-size_t SectionSize(const std::string& b, size_t s) { return Load<uint64_t>(b, EntryAt(s) + 16); }
-void Reseal(std::string* b) {
-  const size_t count = Load<uint32_t>(*b, 32);
-  for (size_t s = 0; s < count; ++s) {
-    Store<uint64_t>(b, EntryAt(s) + 24,
-                    Checksum64(absl::string_view(*b).substr(SectionOffset(*b, s), SectionSize(*b, s))));
-  }
-  Store<uint64_t>(b, 24, Checksum64(absl::string_view(*b).substr(32, 8 + 32 * count)));
-}
+// The search structures follow the model's 12 sections: similarity_info is
+// section 12, postings_start 13, ... (docs/snapshot-format.md).
 constexpr size_t kPostingsStart = 13, kPostingsDoc = 14, kPostingsWeight = 15,
                  kHeavyOrderStart = 18, kHeavyOrder = 19;
 

@@ -8,6 +8,7 @@
 #include "embeddings/front_matter.h"
 #include "gen/generator.h"
 #include "gtest/gtest.h"
+#include "tests/generated_articles.h"
 #include "scoring/related_index.h"
 
 namespace seealso {
@@ -18,15 +19,7 @@ std::unique_ptr<const RelatedIndex> GeneratedIndex(int64_t n) {
   o.n = n;
   o.seed = 3;
   o.vocabulary = 20000;
-  CorpusGenerator gen(o);
-  std::vector<Article> articles;
-  for (int64_t i = 0; i < n; ++i) {
-    const GeneratedArticle g = gen.Article(i);
-    absl::StatusOr<Article> a = ParseArticle(g.text, g.path);
-    EXPECT_TRUE(a.ok()) << a.status();
-    articles.push_back(*std::move(a));
-  }
-  return RelatedIndex::Build(std::move(articles));
+  return RelatedIndex::Build(testing_util::GeneratedArticles(o));
 }
 
 // Recall@10 of `pruning` against exact ranking over every tenth article.

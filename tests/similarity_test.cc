@@ -7,6 +7,7 @@
 #include "embeddings/front_matter.h"
 #include "gen/generator.h"
 #include "gtest/gtest.h"
+#include "tests/generated_articles.h"
 #include "scoring/related_index.h"
 #include "scoring/similarity.h"
 
@@ -116,14 +117,7 @@ TEST(SimilarityTest, ScoreTopOnGeneratedArticlesAndCommonWordDrafts) {
   o.n = 2000;
   o.seed = 5;
   o.vocabulary = 20000;
-  CorpusGenerator gen(o);
-  std::vector<Article> articles;
-  for (int64_t i = 0; i < o.n; ++i) {
-    const GeneratedArticle g = gen.Article(i);
-    absl::StatusOr<Article> a = ParseArticle(g.text, g.path);
-    ASSERT_TRUE(a.ok()) << a.status();
-    articles.push_back(*std::move(a));
-  }
+  const std::vector<Article> articles = testing_util::GeneratedArticles(o);
   const Embeddings e = Embeddings::Build(articles, {});
   const SparseMatrixView m = e.matrix();
   const SimilarityIndex sim(m);
@@ -151,14 +145,7 @@ TEST(SimilarityTest, RestrictiveFiltersStillGetTheExhaustiveList) {
   GeneratorOptions o;
   o.n = 1500;
   o.seed = 11;
-  CorpusGenerator gen(o);
-  std::vector<Article> articles;
-  for (int64_t i = 0; i < o.n; ++i) {
-    const GeneratedArticle g = gen.Article(i);
-    absl::StatusOr<Article> a = ParseArticle(g.text, g.path);
-    ASSERT_TRUE(a.ok()) << a.status();
-    articles.push_back(*std::move(a));
-  }
+  std::vector<Article> articles = testing_util::GeneratedArticles(o);
   auto index = RelatedIndex::Build(std::move(articles));
   const std::string subject = index->article(0).subject;
   RankOptions options{.k = 10, .include_subjects = {subject}, .near_duplicate_threshold = 2.0f};

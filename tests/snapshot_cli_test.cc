@@ -30,6 +30,15 @@ class SnapshotCliTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
+  // `links` from the snapshot at snap_ prints what `links` from the corpus does.
+  void ExpectLinksFromSnapshotEqualLinksFromCorpus() const {
+    const auto want = Seealso("links --corpus " + corpus_ + " 2>/dev/null");
+    const auto got = Seealso("links --index " + snap_ + " 2>/dev/null");
+    ASSERT_EQ(got.status, 0);
+    EXPECT_GT(want.out.size(), 1000u);
+    EXPECT_EQ(got.out, want.out);
+  }
+
   std::filesystem::path dir_;
   std::string corpus_;
   std::string snap_;
@@ -39,11 +48,7 @@ TEST_F(SnapshotCliTest, LinksFromSnapshotEqualLinksFromCorpus) {
   const auto index = Seealso("index --corpus " + corpus_ + " --out " + snap_ + " 2>&1");
   ASSERT_EQ(index.status, 0) << index.out;
   EXPECT_THAT(index.out, HasSubstr("60 articles"));
-  const auto want = Seealso("links --corpus " + corpus_ + " 2>/dev/null");
-  const auto got = Seealso("links --index " + snap_ + " 2>/dev/null");
-  ASSERT_EQ(got.status, 0);
-  EXPECT_GT(want.out.size(), 1000u);
-  EXPECT_EQ(got.out, want.out);
+  ExpectLinksFromSnapshotEqualLinksFromCorpus();
 }
 
 TEST_F(SnapshotCliTest, ListsAreStoredForTheDefaultRequest) {
@@ -53,10 +58,7 @@ TEST_F(SnapshotCliTest, ListsAreStoredForTheDefaultRequest) {
   const auto k10 = Seealso("index --lists --k 10 --corpus " + corpus_ + " --out " + snap_ + " 2>&1");
   ASSERT_EQ(k10.status, 0) << k10.out;
   EXPECT_THAT(k10.out, HasSubstr("lists for k = 10"));
-  const auto want = Seealso("links --corpus " + corpus_ + " 2>/dev/null");
-  const auto got = Seealso("links --index " + snap_ + " 2>/dev/null");
-  ASSERT_EQ(got.status, 0);
-  EXPECT_EQ(got.out, want.out);
+  ExpectLinksFromSnapshotEqualLinksFromCorpus();
 }
 
 TEST_F(SnapshotCliTest, DamagedSnapshotIsRefused) {

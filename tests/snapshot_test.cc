@@ -5,16 +5,15 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <cmath>
 #include <random>
-#include <sstream>
 
 #include "common/checksum.h"
 #include "common/mapped_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scoring/related_index.h"
+#include "tests/snapshot_bytes.h"
 
 namespace seealso {
 namespace {
@@ -55,61 +54,15 @@ EmbeddingOptions Unusual() {
   return o;
 }
 
-class SnapshotTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("snapshot_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    path_ = dir_ / "index.snap";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+using testing_util::Load;
+using testing_util::Reseal;
+using testing_util::SectionCount;
+using testing_util::SectionOffset;
+using testing_util::Store;
+using testing_util::kTable;
+constexpr size_t kSections = testing_util::kModelSections;
 
-  std::string ReadBytes() const {
-    std::ifstream in(path_, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-  // Removes the file first: rewriting it in place makes ext4 flush it to disk
-  // on close, which slows the many rewrites below a hundredfold.
-  void WriteBytes(const std::string& bytes) const {
-    std::filesystem::remove(path_);
-    std::ofstream(path_, std::ios::binary) << bytes;
-  }
-
-  std::filesystem::path dir_;
-  std::filesystem::path path_;
-};
-
-template <typename T>
-T Load(const std::string& bytes, size_t at) {
-  T v;
-  std::memcpy(&v, bytes.data() + at, sizeof(v));
-  return v;
-}
-template <typename T>
-void Store(std::string* bytes, size_t at, T v) {
-  std::memcpy(bytes->data() + at, &v, sizeof(v));
-}
-
-// Layout constants of docs/snapshot-format.md, version 2.
-constexpr size_t kTable = 32;
-constexpr size_t kSections = 12;
-size_t EntryAt(size_t section) { return kTable + 8 + 32 * section; }
-size_t SectionOffset(const std::string& b, size_t s) { return Load<uint64_t>(b, EntryAt(s) + 8); }
-size_t SectionCount(const std::string& b) { return Load<uint32_t>(b, kTable); }
-
-// Recomputes every checksum, so that a change inside a section reaches the
-// structural checks instead of stopping at the checksum.
-void Reseal(std::string* b) {
-  const size_t count = SectionCount(*b);
-  for (size_t s = 0; s < count; ++s) {
-    const uint64_t offset = SectionOffset(*b, s), size = Load<uint64_t>(*b, EntryAt(s) + 16);
-    Store<uint64_t>(b, EntryAt(s) + 24, Checksum64(absl::string_view(*b).substr(offset, size)));
-  }
-  Store<uint64_t>(b, 24, Checksum64(absl::string_view(*b).substr(kTable, 8 + 32 * count)));
-}
+using SnapshotTest = testing_util::SnapshotFileTest;
 
 TEST_F(SnapshotTest, RoundTripIsExact) {
   const std::vector<Article> articles = Corpus();

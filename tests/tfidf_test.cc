@@ -10,6 +10,7 @@
 #include "gen/generator.h"
 
 #include "gtest/gtest.h"
+#include "tests/generated_articles.h"
 
 namespace seealso {
 namespace {
@@ -209,13 +210,7 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
   GeneratorOptions g;
   g.n = 700;
   g.seed = 3;
-  const CorpusGenerator gen(g);
-  std::vector<Article> articles;
-  for (int64_t i = 0; i < g.n; ++i) {
-    absl::StatusOr<Article> a = ParseArticle(gen.Article(i).text, "gen");
-    ASSERT_TRUE(a.ok()) << a.status();
-    articles.push_back(*std::move(a));
-  }
+  const std::vector<Article> articles = testing_util::GeneratedArticles(g);
   const EmbeddingOptions o;  // the defaults: bigrams, bigram_min_df 2, field vectors
   const Embeddings e = Embeddings::Build(articles, o);
 
