@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/parallel.h"
+#include "embeddings/df_sketch.h"
 
 namespace seealso {
 namespace {
@@ -34,12 +35,10 @@ void AppendCounts(std::vector<int32_t>* ids, std::vector<std::pair<int32_t, int3
   }
 }
 
-// The distinct words and word pairs (bigrams) one thread has seen, numbered
-// in order of first sight, with their document frequencies. A bigram is
-// keyed by its two word ids, so its string is only ever spelled out if it
-// survives pruning (most bigrams occur once); word bytes live in large
-// blocks, so a corpus's many words cost no allocation each.
-class TermTable {
+// The distinct words one thread has seen, numbered in order of first sight,
+// with their document frequencies. Word bytes live in large blocks, so a
+// corpus's many words cost no allocation each.
+class WordTable {
  public:
   int32_t Word(absl::string_view word) {
     auto it = words_.lazy_emplace(word, [&](const auto& construct) {
@@ -51,37 +50,25 @@ class TermTable {
     });
     return it->second;
   }
-  int32_t Pair(uint64_t key) {
-    auto [it, added] = pairs_.try_emplace(key, static_cast<int32_t>(pair_key_.size()));
-    if (added) {
-      pair_key_.push_back(key);
-      pair_df_.push_back(0);
-      pair_last_doc_.push_back(-1);
+  // Counts document `doc` once for word `id`; documents arrive in increasing order.
+  void CountDocument(int32_t id, int32_t doc) {
+    int32_t& last = word_last_doc_[static_cast<size_t>(id)];
+    if (last != doc) {
+      last = doc;
+      ++word_df_[static_cast<size_t>(id)];
     }
-    return it->second;
   }
-  // Counts document `doc` once for the word or pair `code` (see EncodePair);
-  // documents arrive in increasing order.
-  void CountDocument(int32_t code, int32_t doc);
-  // The id of a word or pair key, or -1 if this table has not seen it (before Seal()).
-  int32_t FindWord(absl::string_view word) const {
+  // The id of a word, or -1 if this table has not seen it (before Seal()).
+  int32_t Find(absl::string_view word) const {
     auto it = words_.find(word);
     return it == words_.end() ? -1 : it->second;
   }
-  int32_t FindPair(uint64_t key) const {
-    auto it = pairs_.find(key);
-    return it == pairs_.end() ? -1 : it->second;
-  }
   const std::vector<absl::string_view>& words() const { return word_text_; }
   const std::vector<int64_t>& word_df() const { return word_df_; }
-  const std::vector<uint64_t>& pairs() const { return pair_key_; }
-  const std::vector<int64_t>& pair_df() const { return pair_df_; }
   // Drops the lookup structures; the lists above stay valid.
   void Seal() {
     words_ = {};
-    pairs_ = {};
     word_last_doc_ = {};
-    pair_last_doc_ = {};
   }
 
  private:
@@ -101,31 +88,62 @@ class TermTable {
   std::vector<absl::string_view> word_text_;
   std::vector<int64_t> word_df_;
   std::vector<int32_t> word_last_doc_;
-  absl::flat_hash_map<uint64_t, int32_t> pairs_;
-  std::vector<uint64_t> pair_key_;  // first word id << 32 | second word id
-  std::vector<int64_t> pair_df_;
-  std::vector<int32_t> pair_last_doc_;
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t capacity_ = 0;
   size_t used_ = 0;
 };
 
+// An article after analysis: each field's kept words, in text order, as the
+// analysing thread's word ids shifted left by one, the low bit set when the
+// word forms a bigram with the word before it. Bigrams are derived from this
+// whenever they are needed rather than stored: most word pairs occur in one
+// article only, and keeping them all (per article and in per-thread hash
+// tables) was most of the build's memory.
+struct AnalysedText {
+  std::array<uint32_t, kFields + 1> start{};
+  std::vector<uint32_t> tokens;
+};
+
+uint32_t Token(int32_t word, bool joins_previous) {
+  return static_cast<uint32_t>(word) << 1 | (joins_previous ? 1u : 0u);
+}
+size_t TokenWord(uint32_t token) { return token >> 1; }
+bool TokenJoins(uint32_t token) { return (token & 1u) != 0; }
+
 uint64_t PairKey(int32_t first, int32_t second) {
   return static_cast<uint64_t>(static_cast<uint32_t>(first)) << 32 | static_cast<uint32_t>(second);
 }
 
-// In an article's entries, a word is its id and a pair -(id + 1).
-int32_t EncodePair(int32_t id) { return -id - 1; }
-int32_t DecodePair(int32_t code) { return -code - 1; }
-
-void TermTable::CountDocument(int32_t code, int32_t doc) {
-  const bool pair = code < 0;
-  const auto id = static_cast<size_t>(pair ? DecodePair(code) : code);
-  int32_t& last = pair ? pair_last_doc_[id] : word_last_doc_[id];
-  if (last != doc) {
-    last = doc;
-    ++(pair ? pair_df_ : word_df_)[id];
+// Appends the bigrams of field f of `text` to `keys` as PairKey()s of merged
+// word ids (`word_id` maps the analysing thread's ids to merged ones).
+void AppendPairs(const AnalysedText& text, size_t f, const std::vector<int32_t>& word_id,
+                 std::vector<uint64_t>* keys) {
+  for (uint32_t k = text.start[f] + 1; k < text.start[f + 1]; ++k) {
+    if (TokenJoins(text.tokens[k])) {
+      keys->push_back(PairKey(word_id[TokenWord(text.tokens[k - 1])], word_id[TokenWord(text.tokens[k])]));
+    }
   }
+}
+
+// The distinct bigrams of `text`, sorted, into `keys`.
+void DistinctPairs(const AnalysedText& text, const std::vector<int32_t>& word_id,
+                   std::vector<uint64_t>* keys) {
+  keys->clear();
+  for (size_t f = 0; f < kFields; ++f) AppendPairs(text, f, word_id, keys);
+  std::sort(keys->begin(), keys->end());
+  keys->erase(std::unique(keys->begin(), keys->end()), keys->end());
+}
+
+// Exact document frequencies of the bigrams in one hash partition (see
+// PairPartition), then, once pruned, each kept bigram's column.
+struct PairTable {
+  absl::flat_hash_map<uint64_t, int32_t> index;  // key -> slot; then -> column or -1
+  std::vector<uint64_t> key;
+  std::vector<int32_t> df;
+};
+
+size_t PairPartition(uint64_t key, size_t partitions) {
+  return static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32) % partitions;
 }
 
 // Sorts `ids` by terms[id] in byte order. Most comparisons are settled by
@@ -247,33 +265,34 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   e.analyzer_ = Analyzer(options.analyzer);
   const std::array<double, kFields> weights = WeightArray(options.fields);
 
-  // 1. Analysis, on all cores: each thread numbers the words and pairs it
-  // sees in its own table, and an article keeps (local code, count) pairs,
-  // so no term string is stored per article.
+  // 1. Analysis, on all cores: each thread numbers the words it sees in its
+  // own table, and an article keeps its words as those ids, in order.
   const int threads = std::min(ThreadCount(0), static_cast<int>(articles.size() / 256 + 1));
-  std::vector<TermTable> tables(static_cast<size_t>(threads));
-  std::vector<FieldColumns> counted(articles.size());
+  std::vector<WordTable> tables(static_cast<size_t>(threads));
+  std::vector<AnalysedText> analysed(articles.size());
   std::vector<uint8_t> thread_of(articles.size());
+  std::vector<uint64_t> joins_seen(static_cast<size_t>(threads));  // bigram occurrences
   ParallelFor(articles.size(), threads, [&](size_t i, int t) {
-    TermTable& table = tables[static_cast<size_t>(t)];
-    FieldColumns& c = counted[i];
-    std::vector<std::string> words;
-    std::vector<uint8_t> joins;
-    std::vector<int32_t> codes;  // the words' ids, then the pairs' codes
+    WordTable& table = tables[static_cast<size_t>(t)];
+    AnalysedText& text = analysed[i];
+    thread_local std::vector<std::string> words;
+    thread_local std::vector<uint8_t> joins;
+    thread_local std::vector<uint32_t> tokens;
+    tokens.clear();
     const auto texts = FieldTexts(articles[i]);
     for (size_t f = 0; f < kFields; ++f) {
-      c.start[f] = static_cast<uint32_t>(c.entries.size());
+      text.start[f] = static_cast<uint32_t>(tokens.size());
       if (weights[f] <= 0 || texts[f]->empty()) continue;
       e.analyzer_.AnalyzeWords(*texts[f], &words, &joins);
-      codes.clear();
-      for (const std::string& w : words) codes.push_back(table.Word(w));
-      for (size_t k = 1; k < words.size(); ++k) {
-        if (joins[k]) codes.push_back(EncodePair(table.Pair(PairKey(codes[k - 1], codes[k]))));
+      for (size_t k = 0; k < words.size(); ++k) {
+        const int32_t id = table.Word(words[k]);
+        table.CountDocument(id, static_cast<int32_t>(i));
+        tokens.push_back(Token(id, k > 0 && joins[k] != 0));
+        joins_seen[static_cast<size_t>(t)] += k > 0 && joins[k] != 0;
       }
-      AppendCounts(&codes, &c.entries);
     }
-    c.start[kFields] = static_cast<uint32_t>(c.entries.size());
-    for (const auto& [code, count] : c.entries) table.CountDocument(code, static_cast<int32_t>(i));
+    text.start[kFields] = static_cast<uint32_t>(tokens.size());
+    text.tokens.assign(tokens.begin(), tokens.end());  // exact size: a million of these
     thread_of[i] = static_cast<uint8_t>(t);
     if (release != nullptr) {
       // `release` is `articles`: this article's body is no longer needed.
@@ -285,78 +304,106 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
     }
   });
 
-  // 2. One vocabulary: the threads' words and pairs merged (thread 0's ids
-  // are merged ids; `added` numbers what only later threads saw), document
-  // frequencies summed, pruned by df, spelled out, sorted; then each thread's
-  // ids mapped to columns.
+  // 2. One word list: the threads' words merged (thread 0's ids are merged
+  // ids; `added` numbers what only later threads saw), document frequencies
+  // summed; word_id[t] maps thread t's ids to merged ones.
   std::vector<absl::string_view> words = tables[0].words();
   std::vector<int64_t> word_df = tables[0].word_df();
-  std::vector<uint64_t> pairs = tables[0].pairs();
-  std::vector<int64_t> pair_df = tables[0].pair_df();
-  std::vector<std::vector<int32_t>> word_map(static_cast<size_t>(threads));
-  std::vector<std::vector<int32_t>> pair_map(static_cast<size_t>(threads));
+  std::vector<std::vector<int32_t>> word_id(static_cast<size_t>(threads));
   {
-    // A later thread's item gets the merged id thread 0's table gives it, or
-    // one numbered in `added` after thread 0's; its df is added either way.
-    auto merge = [](const auto& key, int32_t first_id, int64_t item_df, auto* added,
-                    auto* merged, std::vector<int64_t>* merged_df) {
-      int32_t id = first_id;
-      if (id < 0) {
-        auto [it, inserted] = added->emplace(key, static_cast<int32_t>(merged->size()));
-        if (inserted) {
-          merged->push_back(key);
-          merged_df->push_back(0);
-        }
-        id = it->second;
-      }
-      (*merged_df)[static_cast<size_t>(id)] += item_df;
-      return id;
-    };
-    absl::flat_hash_map<absl::string_view, int32_t> added_words;
-    absl::flat_hash_map<uint64_t, int32_t> added_pairs;
+    absl::flat_hash_map<absl::string_view, int32_t> added;
     for (int t = 1; t < threads; ++t) {
-      const TermTable& table = tables[static_cast<size_t>(t)];
-      std::vector<int32_t>& wmap = word_map[static_cast<size_t>(t)];
-      wmap.resize(table.words().size());
-      for (size_t l = 0; l < wmap.size(); ++l) {
+      const WordTable& table = tables[static_cast<size_t>(t)];
+      std::vector<int32_t>& map = word_id[static_cast<size_t>(t)];
+      map.resize(table.words().size());
+      for (size_t l = 0; l < map.size(); ++l) {
         const absl::string_view word = table.words()[l];
-        wmap[l] = merge(word, tables[0].FindWord(word), table.word_df()[l], &added_words, &words,
-                        &word_df);
-      }
-      std::vector<int32_t>& pmap = pair_map[static_cast<size_t>(t)];
-      pmap.resize(table.pairs().size());
-      for (size_t l = 0; l < pmap.size(); ++l) {
-        const uint64_t local = table.pairs()[l];
-        const uint64_t key = PairKey(wmap[static_cast<size_t>(local >> 32)],
-                                     wmap[static_cast<size_t>(local & 0xffffffffu)]);
-        pmap[l] = merge(key, tables[0].FindPair(key), table.pair_df()[l], &added_pairs, &pairs,
-                        &pair_df);
+        int32_t id = tables[0].Find(word);
+        if (id < 0) {
+          auto [it, inserted] = added.emplace(word, static_cast<int32_t>(words.size()));
+          if (inserted) {
+            words.push_back(word);
+            word_df.push_back(0);
+          }
+          id = it->second;
+        }
+        word_df[static_cast<size_t>(id)] += table.word_df()[l];
+        map[l] = id;
       }
     }
-    word_map[0].resize(tables[0].words().size());
-    for (size_t l = 0; l < word_map[0].size(); ++l) word_map[0][l] = static_cast<int32_t>(l);
-    pair_map[0].resize(tables[0].pairs().size());
-    for (size_t l = 0; l < pair_map[0].size(); ++l) pair_map[0][l] = static_cast<int32_t>(l);
-    for (TermTable& table : tables) table.Seal();
+    word_id[0].resize(tables[0].words().size());
+    for (size_t l = 0; l < word_id[0].size(); ++l) word_id[0][l] = static_cast<int32_t>(l);
+    for (WordTable& table : tables) table.Seal();
   }
   const auto n = static_cast<double>(articles.size());
   const double max_docs = options.tfidf.max_df * n;
   auto keep = [&](int64_t d, int min_df) { return d >= min_df && static_cast<double>(d) <= max_docs; };
   const int pair_min_df = std::max(options.tfidf.min_df, options.tfidf.bigram_min_df);
-  // Kept terms as strings (pairs spelled "a_b" into `pair_text`), and what
-  // each is: a word id, or a pair id encoded.
+
+  // 3. Bigram document frequencies. A sketch pass first (when pruning by
+  // df), so that only pairs that may reach pair_min_df are counted exactly;
+  // the exact tables are partitioned by key, one per thread, each thread
+  // reading every article, so no merge is needed.
+  uint64_t pair_occurrences = 0;
+  for (uint64_t j : joins_seen) pair_occurrences += j;
+  const auto partitions = static_cast<size_t>(threads);
+  std::vector<PairTable> pair_tables(partitions);
+  if (pair_occurrences > 0) {
+    std::unique_ptr<DfSketch> sketch;
+    if (pair_min_df > 1) {
+      sketch = std::make_unique<DfSketch>(4 * pair_occurrences);
+      ParallelFor(articles.size(), threads, [&](size_t i, int) {
+        thread_local std::vector<uint64_t> keys;
+        DistinctPairs(analysed[i], word_id[thread_of[i]], &keys);
+        for (uint64_t key : keys) sketch->Add(key);
+      });
+    }
+    const int may_keep = std::min(pair_min_df, DfSketch::kMaxCount);
+    ParallelFor(partitions, threads, [&](size_t p, int) {
+      PairTable& table = pair_tables[p];
+      std::vector<uint64_t> keys;
+      for (size_t i = 0; i < articles.size(); ++i) {
+        DistinctPairs(analysed[i], word_id[thread_of[i]], &keys);
+        for (uint64_t key : keys) {
+          if (PairPartition(key, partitions) != p) continue;
+          if (sketch != nullptr && sketch->Estimate(key) < may_keep) continue;
+          auto [it, added] = table.index.try_emplace(key, static_cast<int32_t>(table.key.size()));
+          if (added) {
+            table.key.push_back(key);
+            table.df.push_back(0);
+          }
+          ++table.df[static_cast<size_t>(it->second)];
+        }
+      }
+    });
+  }
+
+  // 4. The vocabulary: kept words and bigrams (spelled "a_b" into
+  // `pair_text`), sorted, numbered into columns. A kept term's code is its
+  // word id, or -(kept pair + 1).
   std::vector<int32_t> kept_code;
   std::vector<uint64_t> pair_end;
+  std::vector<int64_t> pair_df;
   std::string pair_text;
   for (size_t j = 0; j < words.size(); ++j) {
     if (keep(word_df[j], options.tfidf.min_df)) kept_code.push_back(static_cast<int32_t>(j));
   }
-  for (size_t j = 0; j < pairs.size(); ++j) {
-    if (!keep(pair_df[j], pair_min_df)) continue;
-    kept_code.push_back(EncodePair(static_cast<int32_t>(j)));
-    absl::StrAppend(&pair_text, words[static_cast<size_t>(pairs[j] >> 32)], "_",
-                    words[static_cast<size_t>(pairs[j] & 0xffffffffu)]);
-    pair_end.push_back(pair_text.size());
+  for (PairTable& table : pair_tables) {
+    for (auto& [key, slot] : table.index) {
+      const int32_t d = table.df[static_cast<size_t>(slot)];
+      if (!keep(d, pair_min_df)) {
+        slot = -1;
+        continue;
+      }
+      slot = static_cast<int32_t>(pair_df.size());
+      pair_df.push_back(d);
+      kept_code.push_back(-slot - 1);
+      absl::StrAppend(&pair_text, words[static_cast<size_t>(key >> 32)], "_",
+                      words[static_cast<size_t>(key & 0xffffffffu)]);
+      pair_end.push_back(pair_text.size());
+    }
+    table.key = {};
+    table.df = {};
   }
   std::vector<absl::string_view> kept_text(kept_code.size());
   for (size_t k = 0, p = 0; k < kept_code.size(); ++k) {
@@ -372,7 +419,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int32_t>(k);
   SortByTerm(kept_text, &order);
   std::vector<int32_t> word_col(words.size(), -1);
-  std::vector<int32_t> pair_col(pairs.size(), -1);
+  std::vector<int32_t> pair_col(pair_df.size(), -1);
   std::vector<uint64_t> offsets = {0};
   offsets.reserve(order.size() + 1);
   std::string blob;
@@ -384,47 +431,54 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
       word_col[static_cast<size_t>(code)] = static_cast<int32_t>(c);
       kept_df[c] = word_df[static_cast<size_t>(code)];
     } else {
-      pair_col[static_cast<size_t>(DecodePair(code))] = static_cast<int32_t>(c);
-      kept_df[c] = pair_df[static_cast<size_t>(DecodePair(code))];
+      pair_col[static_cast<size_t>(-code - 1)] = static_cast<int32_t>(c);
+      kept_df[c] = pair_df[static_cast<size_t>(-code - 1)];
     }
     blob.append(kept_text[k].data(), kept_text[k].size());
     offsets.push_back(blob.size());
   }
-  for (auto& map : word_map) {
-    for (int32_t& id : map) id = word_col[static_cast<size_t>(id)];
-  }
-  for (auto& map : pair_map) {
-    for (int32_t& id : map) id = pair_col[static_cast<size_t>(id)];
+  for (PairTable& table : pair_tables) {
+    for (auto& [key, slot] : table.index) {
+      if (slot >= 0) slot = pair_col[static_cast<size_t>(slot)];
+    }
   }
   // Sorted and distinct by construction, so this cannot fail.
   e.terms_ = *Vocabulary::FromParts(std::move(offsets), std::move(blob));
   e.SetIdf(kept_df, n);
 
-  // 3. Weighing, on all cores: local ids become columns (pruned terms drop out).
+  // 5. Weighing, on all cores: each field's words and bigrams become
+  // (column, count) pairs (pruned terms drop out), then a row.
   std::vector<std::vector<std::pair<int32_t, float>>> rows(articles.size());
   ParallelFor(articles.size(), threads, [&](size_t i, int) {
-    FieldColumns& c = counted[i];
-    const std::vector<int32_t>& wmap = word_map[thread_of[i]];
-    const std::vector<int32_t>& pmap = pair_map[thread_of[i]];
-    size_t out = 0;
+    AnalysedText& text = analysed[i];
+    const std::vector<int32_t>& ids = word_id[thread_of[i]];
+    thread_local std::vector<int32_t> cols;
+    thread_local std::vector<uint64_t> keys;
+    FieldColumns c;
     for (size_t f = 0; f < kFields; ++f) {
-      const uint32_t begin = c.start[f];
-      c.start[f] = static_cast<uint32_t>(out);
-      for (uint32_t k = begin; k < c.start[f + 1]; ++k) {
-        const int32_t code = c.entries[k].first;
-        const int32_t col = code >= 0 ? wmap[static_cast<size_t>(code)]
-                                      : pmap[static_cast<size_t>(DecodePair(code))];
-        if (col >= 0) c.entries[out++] = {col, c.entries[k].second};
+      c.start[f] = static_cast<uint32_t>(c.entries.size());
+      cols.clear();
+      for (uint32_t k = text.start[f]; k < text.start[f + 1]; ++k) {
+        const int32_t col = word_col[static_cast<size_t>(ids[TokenWord(text.tokens[k])])];
+        if (col >= 0) cols.push_back(col);
+      }
+      keys.clear();
+      AppendPairs(text, f, ids, &keys);
+      for (uint64_t key : keys) {
+        const PairTable& table = pair_tables[PairPartition(key, partitions)];
+        if (auto it = table.index.find(key); it != table.index.end() && it->second >= 0) {
+          cols.push_back(it->second);
+        }
       }
       // Column order, as Embed() has it: sums then run in one order, so a
       // row does not depend on which thread saw a term first.
-      std::sort(c.entries.begin() + c.start[f], c.entries.begin() + static_cast<std::ptrdiff_t>(out));
+      AppendCounts(&cols, &c.entries);
     }
-    c.start[kFields] = static_cast<uint32_t>(out);
-    c.entries.resize(out);
+    c.start[kFields] = static_cast<uint32_t>(c.entries.size());
     rows[i] = e.Weigh(c);
-    c = FieldColumns();  // free as we go
+    text = AnalysedText();  // free as we go
   });
+  pair_tables.clear();
   tables.clear();
 
   // Rows come out sorted by column: fill the compressed row storage directly.

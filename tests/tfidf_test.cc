@@ -203,34 +203,34 @@ TEST(TfidfTest, EmbedDraftUsesCorpusIdfAndIgnoresUnknownTerms) {
   EXPECT_EQ(e.Embed(Doc(0, "zebra")).nonZeros(), 0);
 }
 
-// Enough articles for Build to analyse them on several threads: the merged
-// vocabulary, document frequencies and rows must be those of a plain
-// single-threaded count, and each row exactly what Embed() gives the article.
-TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
-  GeneratorOptions g;
-  g.n = 700;
-  g.seed = 3;
-  const std::vector<Article> articles = testing_util::GeneratedArticles(g);
-  const EmbeddingOptions o;  // the defaults: bigrams, bigram_min_df 2, field vectors
-  const Embeddings e = Embeddings::Build(articles, o);
-
+// Checks `e`, built from `articles` under `o`, against a plain
+// single-threaded count: vocabulary (min_df, bigram_min_df, max_df),
+// idf, and each row exactly what Embed() gives the article.
+void ExpectBruteForceModel(const std::vector<Article>& articles, const EmbeddingOptions& o,
+                           const Embeddings& e) {
   const Analyzer analyzer(o.analyzer);
+  const FieldWeights& w = o.fields;
   std::map<std::string, int> df;
   for (const Article& a : articles) {
     std::set<std::string> seen;
-    for (const std::string* text : {&a.title, &a.question, &a.answer, &a.keywords}) {
+    for (const auto& [text, weight] :
+         {std::pair{&a.title, w.title}, {&a.question, w.question}, {&a.answer, w.answer},
+          {&a.keywords, w.keywords}, {&a.description, w.description}, {&a.subject, w.subject}}) {
+      if (weight <= 0) continue;
       std::vector<std::string> terms;
       analyzer.Analyze(*text, &terms);
       seen.insert(terms.begin(), terms.end());
     }
     for (const std::string& t : seen) ++df[t];
   }
+  const double n = static_cast<double>(articles.size());
   std::vector<std::string> expected_terms;
   for (const auto& [term, d] : df) {
-    if (d >= (IsBigram(term) ? 2 : 1)) expected_terms.push_back(term);
+    const int min_df = IsBigram(term) ? std::max(o.tfidf.min_df, o.tfidf.bigram_min_df)
+                                      : o.tfidf.min_df;
+    if (d >= min_df && d <= o.tfidf.max_df * n) expected_terms.push_back(term);
   }
   ASSERT_EQ(e.terms().ToStrings(), expected_terms);
-  const double n = static_cast<double>(articles.size());
   for (size_t j = 0; j < expected_terms.size(); ++j) {
     const double d = df[expected_terms[j]];
     ASSERT_FLOAT_EQ(e.idf()[j], static_cast<float>(std::log((1 + n) / (1 + d)) + 1)) << j;
@@ -245,6 +245,19 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
       ASSERT_EQ(v.valuePtr()[k], m.valuePtr()[begin + k]) << i;  // bit-identical
     }
   }
+}
+
+// Enough articles for Build to analyse them on several threads: the merged
+// vocabulary, document frequencies and rows must be those of a plain
+// single-threaded count, and each row exactly what Embed() gives the article.
+TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
+  GeneratorOptions g;
+  g.n = 700;
+  g.seed = 3;
+  const std::vector<Article> articles = testing_util::GeneratedArticles(g);
+  const EmbeddingOptions o;  // the defaults: bigrams, bigram_min_df 2, field vectors
+  const Embeddings e = Embeddings::Build(articles, o);
+  ExpectBruteForceModel(articles, o, e);
 
   // Building from a vector it may consume gives the same model and frees the
   // bodies, keeping what lists show.
@@ -265,6 +278,39 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
     EXPECT_EQ(consumed[i].id, articles[i].id);
   }
   EXPECT_FALSE(articles[3].answer.empty());
+}
+
+// Bigram document frequencies go through a sketch that saturates at 3
+// before the exact count: thresholds below, at and above that, every field
+// weighted, and a max_df that drops common words whose bigrams stay.
+TEST(TfidfTest, BigramPruningMatchesBruteForceAtEveryThreshold) {
+  GeneratorOptions g;
+  g.n = 300;
+  g.seed = 5;
+  const std::vector<Article> articles = testing_util::GeneratedArticles(g);
+  for (const int bigram_min_df : {1, 2, 3, 5}) {
+    SCOPED_TRACE(bigram_min_df);
+    EmbeddingOptions o;
+    o.tfidf.bigram_min_df = bigram_min_df;
+    o.fields.description = 0.25;
+    o.fields.subject = 0.25;
+    ExpectBruteForceModel(articles, o, Embeddings::Build(articles, o));
+    if (bigram_min_df == 2) {
+      o.tfidf.max_df = 0.2;
+      const Embeddings e = Embeddings::Build(articles, o);
+      ExpectBruteForceModel(articles, o, e);
+      // The case meant: a bigram of two words too common to be terms themselves.
+      bool found = false;
+      for (const std::string& t : e.terms().ToStrings()) {
+        const size_t cut = t.find('_');
+        if (cut != std::string::npos && e.terms().Find(t.substr(0, cut)) < 0 &&
+            e.terms().Find(t.substr(cut + 1)) < 0) {
+          found = true;
+        }
+      }
+      EXPECT_TRUE(found);
+    }
+  }
 }
 
 }  // namespace
