@@ -41,6 +41,10 @@ const absl::flat_hash_set<absl::string_view>& Stopwords() {
 }
 
 void AppendUtf8(int32_t cp, std::string* out) {
+  if (cp >= 0 && cp < 128) {  // most text: no encoder call, no append of a buffer
+    out->push_back(static_cast<char>(cp));
+    return;
+  }
   utf8proc_uint8_t buf[4];
   const auto n = utf8proc_encode_char(cp, buf);
   out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
@@ -112,7 +116,8 @@ std::string StripMarkup(absl::string_view text) {
         continue;
       }
     }
-    if (word_start && (absl::StartsWithIgnoreCase(text.substr(i), "http://") ||
+    if (word_start && (c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
+        (absl::StartsWithIgnoreCase(text.substr(i), "http://") ||
                        absl::StartsWithIgnoreCase(text.substr(i), "https://") ||
                        absl::StartsWithIgnoreCase(text.substr(i), "www."))) {
       while (i < text.size() && !absl::ascii_isspace(static_cast<unsigned char>(text[i]))) ++i;
@@ -129,6 +134,12 @@ std::string StripMarkup(absl::string_view text) {
 std::vector<int32_t> Decode(absl::string_view text) {
   std::vector<int32_t> cps;
   cps.reserve(text.size());
+  // ASCII bytes are their own code points; utf8proc only past the first other byte.
+  size_t ascii = 0;
+  while (ascii < text.size() && static_cast<unsigned char>(text[ascii]) < 0x80) {
+    cps.push_back(static_cast<unsigned char>(text[ascii++]));
+  }
+  text.remove_prefix(ascii);
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
   auto left = static_cast<utf8proc_ssize_t>(text.size());
   while (left > 0) {
@@ -204,28 +215,31 @@ std::vector<int32_t> Normalize(const std::vector<int32_t>& cps, bool fold_accent
   return Decode(absl::string_view(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n)));
 }
 
-// utf8proc's category, from a table for ASCII (the bulk of most text).
-utf8proc_category_t Category(int32_t cp) {
-  static const auto* const kAscii = [] {
-    auto* table = new std::array<utf8proc_category_t, 128>;
-    for (int c = 0; c < 128; ++c) (*table)[static_cast<size_t>(c)] = utf8proc_category(c);
-    return table;
-  }();
-  return cp >= 0 && cp < 128 ? (*kAscii)[static_cast<size_t>(cp)] : utf8proc_category(cp);
+// Character classes of ASCII code points (the bulk of most text), from
+// utf8proc's categories once, so the tokenizer's tests are a table lookup.
+enum : uint8_t { kWordClass = 1, kLetterClass = 2, kDigitClass = 4, kSpaceClass = 8 };
+uint8_t ClassOf(utf8proc_category_t cat) {
+  uint8_t c = 0;
+  if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO) c |= kWordClass;
+  if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) c |= kLetterClass;
+  if (cat == UTF8PROC_CATEGORY_ND) c |= kDigitClass;
+  if (cat == UTF8PROC_CATEGORY_ZS) c |= kSpaceClass;
+  return c;
+}
+const std::array<uint8_t, 128> kAsciiClass = [] {
+  std::array<uint8_t, 128> table{};
+  for (int c = 0; c < 128; ++c) table[static_cast<size_t>(c)] = ClassOf(utf8proc_category(c));
+  return table;
+}();
+inline uint8_t Class(int32_t cp) {
+  return cp >= 0 && cp < 128 ? kAsciiClass[static_cast<size_t>(cp)] : ClassOf(utf8proc_category(cp));
 }
 
-bool IsWord(int32_t cp) {
-  const auto cat = Category(cp);
-  return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
-}
-bool IsLetter(int32_t cp) {
-  const auto cat = Category(cp);
-  return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
-}
-bool IsDigit(int32_t cp) { return Category(cp) == UTF8PROC_CATEGORY_ND; }
+inline bool IsWord(int32_t cp) { return (Class(cp) & kWordClass) != 0; }
+inline bool IsLetter(int32_t cp) { return (Class(cp) & kLetterClass) != 0; }
+inline bool IsDigit(int32_t cp) { return (Class(cp) & kDigitClass) != 0; }
 bool IsSpace(int32_t cp) {
-  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
-         Category(cp) == UTF8PROC_CATEGORY_ZS;
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || (Class(cp) & kSpaceClass) != 0;
 }
 // Punctuation that ends a phrase: no bigram spans it.
 bool IsPhraseBreak(int32_t cp) {
