@@ -114,8 +114,10 @@ absl::StatusOr<Corpus> LoadCorpus(const fs::path& dir, const LoadOptions& option
     }
   };
   const int threads = std::max(
-      1, std::min(options.threads > 0 ? options.threads
-                                      : static_cast<int>(std::thread::hardware_concurrency()),
+      1, std::min(options.threads > 0
+                      ? options.threads
+                      : std::max(kDefaultLoadThreads,
+                                 2 * static_cast<int>(std::thread::hardware_concurrency())),
                   static_cast<int>(files.size() / 64 + 1)));
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(work, false);

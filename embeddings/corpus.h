@@ -13,11 +13,17 @@
 
 namespace seealso {
 
+// Reading a corpus of small files from a cold page cache waits on the disk,
+// one request per reading thread: 16 readers loaded 300,000 files in 38-40 s
+// where 2 took 61-78 s (docs/benchmarks.md, "Corpus loading"). With the files
+// cached, the extra threads only share the cores.
+inline constexpr int kDefaultLoadThreads = 16;
+
 struct LoadOptions {
   // Files larger than this are skipped with an error.
   std::uintmax_t max_file_bytes = 1 << 20;
-  // Threads reading and parsing files (0 = hardware concurrency). The result
-  // does not depend on it.
+  // Threads reading and parsing files (0 = kDefaultLoadThreads, or twice the
+  // hardware threads if more). The result does not depend on it.
   int threads = 0;
   // If set, called now and then (from one thread) with files loaded so far
   // and the total, and once at the end.
