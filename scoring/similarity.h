@@ -139,8 +139,8 @@ class ScoreAccumulator {
     count_ += static_cast<size_t>((score_[doc] == 0.0f) & (x != 0.0f));
     score_[doc] += x;
   }
-  // Zeroed scratch for a ScatteredRow of up to `terms` terms; whoever fills
-  // it must zero it again. Kept here, as the accumulator is per thread.
+  // Zeroed scratch for a ScatteredRow over `terms` vocabulary terms; whoever
+  // fills it must zero it again. Kept here, as the accumulator is per thread.
   RowScratch QueryScratch(size_t terms) {
     if (query_.size() < terms) query_.assign(terms, 0.0f);
     if (filter_.empty()) filter_.assign(ScatteredRow::kFilterWords, 0);
