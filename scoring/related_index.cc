@@ -205,7 +205,7 @@ std::vector<Related> RelatedIndex::Rank(const Query& q, const RankOptions& o,
 std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
                                           const RankOptions& o, bool complete,
                                           DedupStats* stats_out, bool* exhausted) const {
-  float* scratch = acc.QueryScratch(static_cast<size_t>(embeddings_.matrix().cols()));
+  const RowScratch scratch = acc.QueryScratch(static_cast<size_t>(embeddings_.matrix().cols()));
   DedupStats st;
   const absl::flat_hash_set<absl::string_view> include(o.include_subjects.begin(),
                                                        o.include_subjects.end());

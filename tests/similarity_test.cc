@@ -1,6 +1,10 @@
 // SimilarityIndex::ScoreTop: the want best documents of a query, exactly as
 // scoring every posting would find them, while skipping most postings.
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <map>
+#include <set>
 #include <random>
 #include <vector>
 
@@ -171,7 +175,7 @@ TEST(SimilarityTest, RestrictiveFiltersStillGetTheExhaustiveList) {
 
 // The scattered query row gives Dot()'s sums bit for bit, for rows of every
 // size (empty, one term, many), sparse or dense in a vocabulary, and rows
-// sharing no term; and leaves its scratch array zeroed.
+// sharing no term; and leaves its scratch zeroed.
 TEST(ScatteredRowTest, DotIsBitIdenticalToTheMerge) {
   std::mt19937 rng(11);
   auto random_row = [&](int size, int32_t max_term, std::vector<int32_t>* terms,
@@ -190,13 +194,14 @@ TEST(ScatteredRowTest, DotIsBitIdenticalToTheMerge) {
   };
   std::vector<int32_t> qt, dt;
   std::vector<float> qw, dw;
+  std::vector<uint64_t> filter(ScatteredRow::kFilterWords, 0);
   for (int size : {0, 1, 3, 4, 5, 17, 64, 300, 1000}) {
     for (int32_t max_term : {50, 5000, 1'000'000}) {
       if (size > max_term) continue;
       std::vector<float> scratch(static_cast<size_t>(max_term) + 1, 0.0f);
       const SparseRow query = random_row(size, max_term, &qt, &qw);
       {
-        const ScatteredRow scattered(query, scratch.data());
+        const ScatteredRow scattered(query, {scratch.data(), filter.data()});
         for (int trial = 0; trial < 20; ++trial) {
           const SparseRow doc =
               random_row(std::min(trial * 13 % 400, max_term), max_term, &dt, &dw);
@@ -204,7 +209,86 @@ TEST(ScatteredRowTest, DotIsBitIdenticalToTheMerge) {
         }
       }
       ASSERT_TRUE(std::all_of(scratch.begin(), scratch.end(), [](float x) { return x == 0.0f; }));
+      ASSERT_TRUE(std::all_of(filter.begin(), filter.end(), [](uint64_t x) { return x == 0; }));
     }
+  }
+}
+
+// The filter in front of the dense array must never turn away a term the
+// row holds, and terms that pass it without being in the row (they share a
+// filter bit) must add nothing: against a brute-force dot product (every
+// pair of terms compared, summed in term order) on rows built from the
+// query's terms, their neighbours, and other terms hashing to the query's
+// filter bits; with weights spanning many binades, so that a sum in another
+// order or a missing or extra term would show.
+TEST(ScatteredRowTest, FilterCollisionsAndOverlapsMatchBruteForce) {
+  std::mt19937 rng(5);
+  constexpr int32_t kTerms = 20'000'000;
+  auto weight = [&] {
+    return std::ldexp(std::uniform_real_distribution<float>(0.5f, 1.0f)(rng),
+                      std::uniform_int_distribution<int>(-30, 0)(rng));
+  };
+  // b's terms in order, each looked up in a map of a's.
+  auto brute_force = [](SparseRow a, SparseRow b) {
+    std::map<int32_t, float> a_weight;
+    for (int64_t i = 0; i < a.size; ++i) a_weight[a.term[i]] = a.weight[i];
+    float sum = 0;
+    for (int64_t j = 0; j < b.size; ++j) {
+      if (auto it = a_weight.find(b.term[j]); it != a_weight.end()) sum += it->second * b.weight[j];
+    }
+    return sum;
+  };
+  std::vector<float> dense(kTerms, 0.0f);
+  std::vector<uint64_t> filter(ScatteredRow::kFilterWords, 0);
+  for (int round = 0; round < 30; ++round) {
+    std::set<int32_t> q_terms;
+    const int q_size = std::uniform_int_distribution<int>(20, 500)(rng);
+    while (static_cast<int>(q_terms.size()) < q_size) {
+      q_terms.insert(std::uniform_int_distribution<int32_t>(0, kTerms - 1)(rng));
+    }
+    // Terms outside the query that set the same filter bit as one of its terms.
+    std::vector<bool> query_bit(size_t{1} << ScatteredRow::kFilterLogBits);
+    for (int32_t t : q_terms) query_bit[ScatteredRow::FilterBit(t)] = true;
+    std::vector<int32_t> colliding;
+    for (int32_t t = round; colliding.size() < 200 && t < kTerms; ++t) {
+      if (query_bit[ScatteredRow::FilterBit(t)] && q_terms.count(t) == 0) colliding.push_back(t);
+    }
+    ASSERT_EQ(colliding.size(), 200u);
+    std::vector<int32_t> qt(q_terms.begin(), q_terms.end());
+    std::vector<float> qw;
+    for (size_t i = 0; i < qt.size(); ++i) qw.push_back(weight());
+    const SparseRow query{qt.data(), qw.data(), static_cast<int64_t>(qt.size())};
+    {
+      const ScatteredRow scattered(query, {dense.data(), filter.data()});
+      for (int trial = 0; trial < 40; ++trial) {
+        std::set<int32_t> d_terms;
+        const int kind = trial % 4;
+        for (int32_t t : qt) {
+          // all of the query (kind 0), about half, or none (kind 3)
+          if (kind == 0 || (kind != 3 && rng() % 2 == 0)) d_terms.insert(t);
+          if (kind >= 1 && rng() % 3 == 0) {  // neighbours of the query's terms
+            if (t > 0) d_terms.insert(t - 1);
+            if (t + 1 < kTerms) d_terms.insert(t + 1);
+          }
+        }
+        for (int32_t t : colliding) {
+          if (rng() % 2 == 0) d_terms.insert(t);
+        }
+        for (int i = 0; i < 50; ++i) {
+          d_terms.insert(std::uniform_int_distribution<int32_t>(0, kTerms - 1)(rng));
+        }
+        std::vector<int32_t> dt(d_terms.begin(), d_terms.end());
+        std::vector<float> dw;
+        for (size_t i = 0; i < dt.size(); ++i) dw.push_back(weight());
+        const SparseRow doc{dt.data(), dw.data(), static_cast<int64_t>(dt.size())};
+        const float expected = brute_force(query, doc);
+        ASSERT_EQ(std::bit_cast<uint32_t>(scattered.Dot(doc)), std::bit_cast<uint32_t>(expected))
+            << "round " << round << " trial " << trial;
+        ASSERT_EQ(std::bit_cast<uint32_t>(Dot(query, doc)), std::bit_cast<uint32_t>(expected));
+      }
+    }
+    ASSERT_TRUE(std::all_of(filter.begin(), filter.end(), [](uint64_t x) { return x == 0; }));
+    for (int32_t t : qt) ASSERT_EQ(dense[t], 0.0f);
   }
 }
 
