@@ -1,6 +1,7 @@
 // The gRPC server: a thin adapter from seealso.v1.RelatedArticles onto
-// RelatedService, plus the standard health and reflection services, TLS,
-// admin authorisation, metrics, hot reload and graceful shutdown.
+// RelatedService (on gRPC's callback API: no thread hand-off per call), plus
+// the standard health and reflection services, TLS, admin authorisation,
+// metrics, hot reload and graceful shutdown.
 #ifndef SEEALSO_SERVICE_SERVER_H_
 #define SEEALSO_SERVICE_SERVER_H_
 
