@@ -1,16 +1,21 @@
 // Load generator for a running `seealso serve`: keeps a fixed number of
-// GetRelated (by id) or GetRelatedForText calls in flight on one async client
-// for a bounded time, then prints throughput and latency percentiles.
+// GetRelated (by id) or GetRelatedForText calls in flight for a bounded time,
+// then prints throughput and latency percentiles.
 //
 //   load_gen --server 127.0.0.1:50051 --corpus data/sample --mode id --concurrency 16
 //
 // Queries cycle through the corpus's articles: ids for --mode id, the
-// article's title + question as a draft for --mode text.
+// article's title + question as a draft for --mode text. The calls in flight
+// are spread over --threads threads, each driving its own completion queue
+// (the thread that waits on it also reads the responses: no hand-off), and
+// over --channels connections.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -23,6 +28,9 @@ ABSL_FLAG(std::string, server, "127.0.0.1:50051", "server address, host:port");
 ABSL_FLAG(std::string, corpus, "", "the corpus the server serves (queries are drawn from it)");
 ABSL_FLAG(std::string, mode, "id", "id: GetRelated by id; text: GetRelatedForText");
 ABSL_FLAG(int, concurrency, 16, "calls kept in flight");
+ABSL_FLAG(int, threads, 1, "client threads, each with its own completion queue");
+ABSL_FLAG(int, channels, 1, "connections to the server (calls are spread over them)");
+ABSL_FLAG(bool, retries, false, "keep gRPC's retry filter on the client channels");
 ABSL_FLAG(double, duration_s, 10, "measured seconds");
 ABSL_FLAG(double, warmup_s, 1, "seconds run before measuring");
 ABSL_FLAG(int, k, 4, "related articles per call");
@@ -32,8 +40,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using seealso::v1::RelatedArticles;
 
+// Every request, built once: a call only picks the next one.
+struct Requests {
+  std::vector<seealso::v1::GetRelatedRequest> by_id;
+  std::vector<seealso::v1::GetRelatedForTextRequest> by_text;
+  size_t size() const { return std::max(by_id.size(), by_text.size()); }
+};
+
 // One in-flight call; its address is the completion-queue tag.
 struct Slot {
+  RelatedArticles::Stub* stub = nullptr;
   std::unique_ptr<grpc::ClientContext> context;
   Clock::time_point start;
   grpc::Status status;
@@ -44,39 +60,32 @@ struct Slot {
       text_reader;
 };
 
+// The calls of one thread.
 class Generator {
  public:
-  Generator(RelatedArticles::Stub* stub, std::vector<seealso::Article> articles, bool by_text,
-            int k)
-      : stub_(stub), articles_(std::move(articles)), by_text_(by_text), k_(k) {}
+  Generator(const Requests* requests, std::atomic<size_t>* next)
+      : requests_(requests), next_(next) {}
 
   void Issue(Slot* slot) {
-    const seealso::Article& a = articles_[next_++ % articles_.size()];
+    const size_t i = next_->fetch_add(1, std::memory_order_relaxed) % requests_->size();
     slot->context = std::make_unique<grpc::ClientContext>();
     slot->context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     slot->start = Clock::now();
-    if (by_text_) {
-      seealso::v1::GetRelatedForTextRequest request;
-      request.set_title(a.title);
-      request.set_question(a.question);
-      request.set_subject(a.subject);
-      request.set_k(k_);
-      slot->text_reader = stub_->AsyncGetRelatedForText(slot->context.get(), request, &cq_);
+    if (!requests_->by_text.empty()) {
+      slot->text_reader =
+          slot->stub->AsyncGetRelatedForText(slot->context.get(), requests_->by_text[i], &cq_);
       slot->text_reader->Finish(&slot->by_text, &slot->status, slot);
     } else {
-      seealso::v1::GetRelatedRequest request;
-      request.set_id(a.id);
-      request.set_k(k_);
-      slot->id_reader = stub_->AsyncGetRelated(slot->context.get(), request, &cq_);
+      slot->id_reader = slot->stub->AsyncGetRelated(slot->context.get(), requests_->by_id[i], &cq_);
       slot->id_reader->Finish(&slot->by_id, &slot->status, slot);
     }
   }
 
-  // Runs until `end`; latencies (µs) of calls that finished after `measure_from`.
-  void Run(int concurrency, Clock::time_point measure_from, Clock::time_point end) {
-    std::vector<Slot> slots(static_cast<size_t>(concurrency));
+  // Runs `slots` until `end`; latencies (µs) of calls that finished after
+  // `measure_from`.
+  void Run(std::vector<Slot>& slots, Clock::time_point measure_from, Clock::time_point end) {
     for (Slot& s : slots) Issue(&s);
-    int in_flight = concurrency;
+    size_t in_flight = slots.size();
     void* tag = nullptr;
     bool ok = false;
     while (in_flight > 0 && cq_.Next(&tag, &ok)) {
@@ -106,11 +115,8 @@ class Generator {
   long errors() const { return errors_; }
 
  private:
-  RelatedArticles::Stub* stub_;
-  std::vector<seealso::Article> articles_;
-  bool by_text_;
-  int k_;
-  size_t next_ = 0;
+  const Requests* requests_;
+  std::atomic<size_t>* next_;
   grpc::CompletionQueue cq_;
   std::vector<double> latencies_us_;
   long errors_ = 0;
@@ -138,27 +144,71 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int concurrency = std::max(1, absl::GetFlag(FLAGS_concurrency));
+  const int threads = std::clamp(absl::GetFlag(FLAGS_threads), 1, concurrency);
+  const int channel_count = std::max(1, absl::GetFlag(FLAGS_channels));
   const size_t articles = corpus->articles.size();
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
-  auto stub = RelatedArticles::NewStub(channel);
-  Generator generator(stub.get(), std::move(corpus->articles), mode == "text",
-                      absl::GetFlag(FLAGS_k));
+  Requests requests;
+  for (const seealso::Article& a : corpus->articles) {
+    if (mode == "text") {
+      seealso::v1::GetRelatedForTextRequest& r = requests.by_text.emplace_back();
+      r.set_title(a.title);
+      r.set_question(a.question);
+      r.set_subject(a.subject);
+      r.set_k(absl::GetFlag(FLAGS_k));
+    } else {
+      seealso::v1::GetRelatedRequest& r = requests.by_id.emplace_back();
+      r.set_id(a.id);
+      r.set_k(absl::GetFlag(FLAGS_k));
+    }
+  }
+  corpus->articles.clear();
+  std::vector<std::unique_ptr<RelatedArticles::Stub>> stubs;
+  for (int c = 0; c < channel_count; ++c) {
+    // Without its own subchannel pool, channels to one address share one connection.
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    // No retry policy is configured, but the retry filter still copies every
+    // call's metadata in case one were: measure the server, not that.
+    if (!absl::GetFlag(FLAGS_retries)) args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+    stubs.push_back(RelatedArticles::NewStub(grpc::CreateCustomChannel(
+        absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials(), args)));
+  }
+  // Slot i is on thread i % threads and channel i % channels.
+  std::vector<std::vector<Slot>> slots(static_cast<size_t>(threads));
+  for (int i = 0; i < concurrency; ++i) {
+    slots[static_cast<size_t>(i % threads)].emplace_back().stub =
+        stubs[static_cast<size_t>(i % channel_count)].get();
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::unique_ptr<Generator>> generators;
+  for (int t = 0; t < threads; ++t) generators.push_back(std::make_unique<Generator>(&requests, &next));
   const auto warmup = std::chrono::duration<double>(absl::GetFlag(FLAGS_warmup_s));
   const auto duration = std::chrono::duration<double>(absl::GetFlag(FLAGS_duration_s));
   const Clock::time_point measure_from =
       Clock::now() + std::chrono::duration_cast<Clock::duration>(warmup);
   const Clock::time_point end =
       measure_from + std::chrono::duration_cast<Clock::duration>(duration);
-  generator.Run(concurrency, measure_from, end);
+  std::vector<std::thread> running;
+  for (size_t t = 1; t < generators.size(); ++t) {
+    running.emplace_back([&, t] { generators[t]->Run(slots[t], measure_from, end); });
+  }
+  generators[0]->Run(slots[0], measure_from, end);
+  for (std::thread& t : running) t.join();
 
-  std::vector<double>& lat = generator.latencies_us();
+  std::vector<double> lat;
+  long errors = 0;
+  for (const auto& g : generators) {
+    lat.insert(lat.end(), g->latencies_us().begin(), g->latencies_us().end());
+    errors += g->errors();
+  }
   std::sort(lat.begin(), lat.end());
   const double seconds = duration.count();
   std::printf(
-      "mode=%s articles=%zu concurrency=%d duration_s=%.1f calls=%zu errors=%ld "
+      "mode=%s articles=%zu concurrency=%d threads=%d channels=%d duration_s=%.1f calls=%zu "
+      "errors=%ld "
       "throughput_per_s=%.0f p50_us=%.0f p90_us=%.0f p99_us=%.0f max_us=%.0f\n",
-      mode.c_str(), articles, concurrency, seconds, lat.size(), generator.errors(),
+      mode.c_str(), articles, concurrency, threads, channel_count, seconds, lat.size(), errors,
       lat.size() / seconds, Percentile(lat, 0.50), Percentile(lat, 0.90), Percentile(lat, 0.99),
       lat.empty() ? 0.0 : lat.back());
-  return generator.errors() == 0 && !lat.empty() ? 0 : 1;
+  return errors == 0 && !lat.empty() ? 0 : 1;
 }

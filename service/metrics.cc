@@ -3,6 +3,7 @@
 #include <chrono>
 #include <exception>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace seealso {
@@ -46,15 +47,22 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
 class Factory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit Factory(Metrics* metrics) : metrics_(metrics) {}
+  Factory(Metrics* metrics, std::string skip_prefix)
+      : metrics_(metrics), skip_prefix_(std::move(skip_prefix)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
+    if (!skip_prefix_.empty() && absl::StartsWith(info->method(), skip_prefix_)) return nullptr;
     return new CallInterceptor(metrics_, info->method());
   }
 
  private:
   Metrics* metrics_;
+  std::string skip_prefix_;
 };
+
+std::string CodeName(int code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
 
 }  // namespace
 
@@ -94,9 +102,40 @@ void Metrics::ObserveCall(absl::string_view method, int code, double seconds) {
   const std::string m(method);
   requests_
       .Add({{"method", m},
-            {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}})
+            {"code", CodeName(code)}})
       .Increment();
   latency_.Add({{"method", m}}, LatencyBuckets()).Observe(seconds);
+}
+
+Metrics::MethodSeries& Metrics::Method(absl::string_view method) {
+  std::lock_guard<std::mutex> lock(methods_mu_);
+  for (const std::unique_ptr<MethodSeries>& m : methods_) {
+    if (m->method_ == method) return *m;
+  }
+  methods_.push_back(std::unique_ptr<MethodSeries>(new MethodSeries(this, std::string(method))));
+  return *methods_.back();
+}
+
+void Metrics::MethodSeries::Observe(int code, double seconds) {
+  if (code < 0 || code >= kCodes) {
+    metrics_->ObserveCall(method_, code, seconds);
+    return;
+  }
+  // Series are created on first use, as ObserveCall does, so /metrics lists
+  // only codes seen. Family::Add returns the existing series for labels it
+  // has, so two threads racing here store the same pointer.
+  prometheus::Counter* requests = requests_[code].load(std::memory_order_acquire);
+  if (requests == nullptr) {
+    requests = &metrics_->requests_.Add({{"method", method_}, {"code", CodeName(code)}});
+    requests_[code].store(requests, std::memory_order_release);
+  }
+  requests->Increment();
+  prometheus::Histogram* latency = latency_.load(std::memory_order_acquire);
+  if (latency == nullptr) {
+    latency = &metrics_->latency_.Add({{"method", method_}}, LatencyBuckets());
+    latency_.store(latency, std::memory_order_release);
+  }
+  latency->Observe(seconds);
 }
 
 void Metrics::ObserveReload(bool ok) {
@@ -122,8 +161,8 @@ absl::Status Metrics::Serve(const std::string& listen) {
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-Metrics::InterceptorFactory() {
-  return std::make_unique<Factory>(this);
+Metrics::InterceptorFactory(std::string skip_prefix) {
+  return std::make_unique<Factory>(this, std::move(skip_prefix));
 }
 
 }  // namespace seealso

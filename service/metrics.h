@@ -3,8 +3,12 @@
 #ifndef SEEALSO_SERVICE_METRICS_H_
 #define SEEALSO_SERVICE_METRICS_H_
 
+#include <array>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -28,6 +32,30 @@ class Metrics {
   // Counts one finished call: `method` as "package.Service/Method", `code` a
   // gRPC status code number.
   void ObserveCall(absl::string_view method, int code, double seconds);
+
+  // One method's series, resolved on first use: counting a call through it
+  // takes no label map, lookup or allocation, which ObserveCall pays per call.
+  // Thread-safe; lives as long as the Metrics.
+  class MethodSeries {
+   public:
+    // The same as ObserveCall(method, code, seconds).
+    void Observe(int code, double seconds);
+
+   private:
+    friend class Metrics;
+    MethodSeries(Metrics* metrics, std::string method)
+        : metrics_(metrics), method_(std::move(method)) {}
+
+    // gRPC status codes are 0 (OK) to 16 (UNAUTHENTICATED).
+    static constexpr int kCodes = 17;
+    Metrics* metrics_;
+    std::string method_;
+    std::array<std::atomic<prometheus::Counter*>, kCodes> requests_{};
+    std::atomic<prometheus::Histogram*> latency_{nullptr};
+  };
+  // The series of `method` ("package.Service/Method").
+  MethodSeries& Method(absl::string_view method);
+
   // Counts a reload attempt, by result.
   void ObserveReload(bool ok);
   // Sets the index gauges (articles, terms, generation).
@@ -39,8 +67,11 @@ class Metrics {
   int port() const { return port_; }
 
   // A factory for a gRPC server interceptor that calls ObserveCall for every
-  // call; `this` must outlive the servers using it.
-  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();
+  // call except those whose method ("/package.Service/Method") starts with
+  // `skip_prefix` (a service that counts its calls itself through Method());
+  // `this` must outlive the servers using it.
+  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory(
+      std::string skip_prefix = "");
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -50,6 +81,8 @@ class Metrics {
   prometheus::Gauge& articles_;
   prometheus::Gauge& terms_;
   prometheus::Gauge& generation_;
+  std::mutex methods_mu_;
+  std::vector<std::unique_ptr<MethodSeries>> methods_;  // guarded by methods_mu_
   std::unique_ptr<prometheus::Exposer> exposer_;
   int port_ = 0;
 };

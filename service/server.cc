@@ -1,6 +1,8 @@
 #include "service/server.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -23,7 +25,7 @@ grpc::Status ToGrpc(const absl::Status& s) {
 }
 
 // Stops long calls once the caller's deadline passed or it cancelled.
-CallCheck CheckFor(grpc::ServerContext* context) {
+CallCheck CheckFor(grpc::CallbackServerContext* context) {
   return [context] {
     if (std::chrono::system_clock::now() > context->deadline()) {
       return absl::DeadlineExceededError("deadline exceeded");
@@ -86,45 +88,159 @@ bool IsLoopback(absl::string_view listen) {
 
 }  // namespace
 
-class Server::Adapter final : public v1::RelatedArticles::Service {
+// Threads for the calls that may block or run long (batches, streams,
+// reloads): a callback handler runs on one of gRPC's few threads and must not
+// block it. Grows to the most such calls at once, as the sync server's pool
+// did; idle threads wait for the next one.
+class Server::BlockingPool {
+ public:
+  ~BlockingPool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  void Run(std::function<void()> work) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(work));
+    if (queue_.size() > idle_) {
+      threads_.emplace_back([this] { Loop(); });
+    } else {
+      cv_.notify_one();
+    }
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      ++idle_;
+      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      --idle_;
+      if (queue_.empty()) return;
+      std::function<void()> work = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      work();
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  std::vector<std::thread> threads_;
+  size_t idle_ = 0;
+  bool stop_ = false;
+};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+const grpc::Status& ShuttingDown() {
+  static const auto* const kStatus =
+      new grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down");
+  return *kStatus;
+}
+
+// StreamAllRelated over gRPC's callback API, for RelatedService's blocking
+// writer: Write() runs on a pool thread and waits for each message to be
+// sent, so the stream keeps gRPC's flow control and never buffers more than
+// one message.
+class StreamReactor final : public grpc::ServerWriteReactor<v1::StreamAllRelatedResponse> {
+ public:
+  // False once the call is cancelled or broken.
+  bool Write(const v1::StreamAllRelatedResponse& message) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = true;
+    }
+    // Not under mu_: OnWriteDone may run before StartWrite returns.
+    StartWrite(&message);
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !writing_; });
+    return write_ok_;
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+      write_ok_ = ok;
+    }
+    cv_.notify_one();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool writing_ = false;
+  bool write_ok_ = false;
+};
+
+}  // namespace
+
+// Every call is timed and counted here (the metrics interceptor skips this
+// service: it costs an allocation and label lookups per call) and asks
+// Admitted() first. Cheap calls (single lookups and rankings, index info) run
+// inline on the gRPC thread that received them, with no hand-off; calls that
+// may block or run long go to the blocking pool.
+class Server::Adapter final : public v1::RelatedArticles::CallbackService {
  public:
   // `admin_port`: calls arriving here may use admin RPCs without the token.
-  Adapter(Server* server, bool admin_port) : server_(server), admin_port_(admin_port) {}
+  Adapter(Server* server, bool admin_port)
+      : server_(server),
+        admin_port_(admin_port),
+        get_related_(Series("GetRelated")),
+        get_related_for_text_(Series("GetRelatedForText")),
+        batch_get_related_(Series("BatchGetRelated")),
+        stream_all_related_(Series("StreamAllRelated")),
+        get_index_info_(Series("GetIndexInfo")),
+        reload_index_(Series("ReloadIndex")) {}
 
-  grpc::Status GetRelated(grpc::ServerContext*, const v1::GetRelatedRequest* request,
-                          v1::GetRelatedResponse* response) override {
-    return Serve([&] { return service().GetRelated(*request, response); });
+  grpc::ServerUnaryReactor* GetRelated(grpc::CallbackServerContext* context,
+                                       const v1::GetRelatedRequest* request,
+                                       v1::GetRelatedResponse* response) override {
+    return Inline(context, get_related_,
+                  [&] { return service().GetRelated(*request, response); });
   }
 
-  grpc::Status GetRelatedForText(grpc::ServerContext*, const v1::GetRelatedForTextRequest* request,
-                                 v1::GetRelatedForTextResponse* response) override {
-    return Serve([&] { return service().GetRelatedForText(*request, response); });
+  grpc::ServerUnaryReactor* GetRelatedForText(grpc::CallbackServerContext* context,
+                                              const v1::GetRelatedForTextRequest* request,
+                                              v1::GetRelatedForTextResponse* response) override {
+    return Inline(context, get_related_for_text_,
+                  [&] { return service().GetRelatedForText(*request, response); });
   }
 
-  grpc::Status BatchGetRelated(grpc::ServerContext* context,
-                               const v1::BatchGetRelatedRequest* request,
-                               v1::BatchGetRelatedResponse* response) override {
-    return Serve([&] { return service().BatchGetRelated(*request, response, CheckFor(context)); });
+  grpc::ServerUnaryReactor* GetIndexInfo(grpc::CallbackServerContext* context,
+                                         const v1::GetIndexInfoRequest* request,
+                                         v1::GetIndexInfoResponse* response) override {
+    return Inline(context, get_index_info_,
+                  [&] { return service().GetIndexInfo(*request, response); });
   }
 
-  grpc::Status StreamAllRelated(
-      grpc::ServerContext* context, const v1::StreamAllRelatedRequest* request,
-      grpc::ServerWriter<v1::StreamAllRelatedResponse>* writer) override {
-    return Serve([&] {
-      return service().StreamAllRelated(
-          *request, [writer](const v1::StreamAllRelatedResponse& m) { return writer->Write(m); },
-          CheckFor(context));
+  grpc::ServerUnaryReactor* BatchGetRelated(grpc::CallbackServerContext* context,
+                                            const v1::BatchGetRelatedRequest* request,
+                                            v1::BatchGetRelatedResponse* response) override {
+    return Blocking(context, batch_get_related_, [this, context, request, response] {
+      return service().BatchGetRelated(*request, response, CheckFor(context));
     });
   }
 
-  grpc::Status GetIndexInfo(grpc::ServerContext*, const v1::GetIndexInfoRequest* request,
-                            v1::GetIndexInfoResponse* response) override {
-    return Serve([&] { return service().GetIndexInfo(*request, response); });
-  }
-
-  grpc::Status ReloadIndex(grpc::ServerContext* context, const v1::ReloadIndexRequest* request,
-                           v1::ReloadIndexResponse* response) override {
-    return Serve([&] {
+  grpc::ServerUnaryReactor* ReloadIndex(grpc::CallbackServerContext* context,
+                                        const v1::ReloadIndexRequest* request,
+                                        v1::ReloadIndexResponse* response) override {
+    return Blocking(context, reload_index_, [this, context, request, response] {
       if (absl::Status s = Authorize(*context); !s.ok()) return s;
       absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = server_->Reload(request->source());
       if (!snapshot.ok()) return snapshot.status();
@@ -135,18 +251,76 @@ class Server::Adapter final : public v1::RelatedArticles::Service {
     });
   }
 
+  grpc::ServerWriteReactor<v1::StreamAllRelatedResponse>* StreamAllRelated(
+      grpc::CallbackServerContext* context, const v1::StreamAllRelatedRequest* request) override {
+    const Clock::time_point start = Clock::now();
+    auto* reactor = new StreamReactor();
+    Metrics::MethodSeries* series = &stream_all_related_;
+    auto finish = [reactor, series, start](const grpc::Status& status) {
+      series->Observe(status.error_code(), SecondsSince(start));
+      reactor->Finish(status);
+    };
+    if (!server_->Admitted()) {
+      server_->Refuse(finish);
+      return reactor;
+    }
+    server_->blocking_->Run([this, context, request, reactor, finish] {
+      finish(ToGrpc(service().StreamAllRelated(
+          *request, [reactor](const v1::StreamAllRelatedResponse& m) { return reactor->Write(m); },
+          CheckFor(context))));
+    });
+    return reactor;
+  }
+
  private:
   const RelatedService& service() const { return *server_->service_; }
 
-  // Runs `call` unless the server is shutting down: then UNAVAILABLE, which
-  // clients retry on another replica.
-  template <typename Call>
-  grpc::Status Serve(const Call& call) {
-    if (absl::Status s = server_->Admit(); !s.ok()) return ToGrpc(s);
-    return ToGrpc(call());
+  Metrics::MethodSeries& Series(absl::string_view method) {
+    return server_->metrics_->Method(absl::StrCat("seealso.v1.RelatedArticles/", method));
   }
 
-  absl::Status Authorize(const grpc::ServerContext& context) const {
+  static void Finish(grpc::ServerUnaryReactor* reactor, Metrics::MethodSeries& series,
+                     Clock::time_point start, const grpc::Status& status) {
+    series.Observe(status.error_code(), SecondsSince(start));
+    reactor->Finish(status);
+  }
+
+  // Refuses the call unless the server is serving: UNAVAILABLE, which
+  // clients retry on another replica. True if it was refused.
+  bool Refused(grpc::ServerUnaryReactor* reactor, Metrics::MethodSeries& series,
+               Clock::time_point start) {
+    if (server_->Admitted()) return false;
+    server_->Refuse([reactor, &series, start](const grpc::Status& status) {
+      Finish(reactor, series, start, status);
+    });
+    return true;
+  }
+
+  // Runs `call` on this thread.
+  template <typename Call>
+  grpc::ServerUnaryReactor* Inline(grpc::CallbackServerContext* context,
+                                   Metrics::MethodSeries& series, const Call& call) {
+    const Clock::time_point start = Clock::now();
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (!Refused(reactor, series, start)) Finish(reactor, series, start, ToGrpc(call()));
+    return reactor;
+  }
+
+  // Runs `call` on the blocking pool; the call's objects live until Finish.
+  template <typename Call>
+  grpc::ServerUnaryReactor* Blocking(grpc::CallbackServerContext* context,
+                                     Metrics::MethodSeries& series, Call call) {
+    const Clock::time_point start = Clock::now();
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (!Refused(reactor, series, start)) {
+      server_->blocking_->Run([reactor, &series, start, call = std::move(call)] {
+        Finish(reactor, series, start, ToGrpc(call()));
+      });
+    }
+    return reactor;
+  }
+
+  absl::Status Authorize(const grpc::CallbackServerContext& context) const {
     const std::string& token = server_->options_.admin_token;
     if (admin_port_) return absl::OkStatus();
     if (token.empty()) {
@@ -166,6 +340,12 @@ class Server::Adapter final : public v1::RelatedArticles::Service {
 
   Server* server_;
   bool admin_port_;
+  Metrics::MethodSeries& get_related_;
+  Metrics::MethodSeries& get_related_for_text_;
+  Metrics::MethodSeries& batch_get_related_;
+  Metrics::MethodSeries& stream_all_related_;
+  Metrics::MethodSeries& get_index_info_;
+  Metrics::MethodSeries& reload_index_;
 };
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::shared_ptr<RelatedService> service,
@@ -182,6 +362,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::shared_ptr<RelatedSer
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<Server> server(new Server());
+  server->blocking_ = std::make_unique<BlockingPool>();
   server->service_ = std::move(service);
   server->options_ = options;
   server->log_ = std::move(log);
@@ -203,7 +384,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::shared_ptr<RelatedSer
     }
     builder.RegisterService(adapter);
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-    factories.push_back(server->metrics_->InterceptorFactory());
+    // The adapter counts its own calls; this counts health and reflection.
+    factories.push_back(server->metrics_->InterceptorFactory("/seealso.v1.RelatedArticles/"));
     builder.experimental().SetInterceptorCreators(std::move(factories));
     std::unique_ptr<grpc::Server> s = builder.BuildAndStart();
     if (s == nullptr || *port == 0) {
@@ -239,6 +421,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(std::shared_ptr<RelatedSer
        {"metrics_port", std::to_string(server->metrics_->port())}}));
   return server;
 }
+
+Server::Server() = default;
 
 Server::~Server() {
   if (server_ != nullptr) {
@@ -283,25 +467,25 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Server::Reload(const std::string
   return snapshot;
 }
 
-void Server::SetPhase(Phase phase) {
-  {
-    std::lock_guard<std::mutex> lock(phase_mu_);
-    phase_ = phase;
-  }
-  phase_cv_.notify_all();
+std::vector<Server::Refusal> Server::SetPhase(Phase phase) {
+  std::vector<Server::Refusal> held;
+  std::lock_guard<std::mutex> lock(phase_mu_);
+  phase_.store(phase, std::memory_order_release);
+  held.swap(held_);
+  return held;
 }
 
-absl::Status Server::Admit() {
-  if (phase_.load() == Phase::kServing) return absl::OkStatus();
-  std::unique_lock<std::mutex> lock(phase_mu_);
-  // Each held call keeps a thread of the sync server: bound them.
-  constexpr int kMaxHeld = 512;
-  if (phase_ == Phase::kHolding && held_ < kMaxHeld) {
-    ++held_;
-    phase_cv_.wait(lock, [this] { return phase_ != Phase::kHolding; });
-    --held_;
+void Server::Refuse(Refusal finish) {
+  {
+    // Held calls cost a little memory each, no thread: bound them anyway.
+    constexpr size_t kMaxHeld = 4096;
+    std::lock_guard<std::mutex> lock(phase_mu_);
+    if (phase_ == Phase::kHolding && held_.size() < kMaxHeld) {
+      held_.push_back(std::move(finish));
+      return;
+    }
   }
-  return absl::UnavailableError("server is shutting down");
+  finish(ShuttingDown());
 }
 
 void Server::Shutdown() {
@@ -327,13 +511,13 @@ void Server::Shutdown() {
   SetPhase(Phase::kHolding);
   std::this_thread::sleep_for(hold);
   // grpc::Server::Shutdown() would wait for the held calls: start gRPC's
-  // shutdown (close the listeners, send GOAWAY) directly, release them, then
+  // shutdown (close the listeners, send GOAWAY) directly, finish them, then
   // let it drain (gRPC allows starting its shutdown twice).
   grpc_completion_queue* closed = grpc_completion_queue_create_for_next(nullptr);
   for (grpc::Server* s : {server_.get(), admin_server_.get()}) {
     if (s != nullptr) grpc_server_shutdown_and_notify(s->c_server(), closed, s);
   }
-  SetPhase(Phase::kClosing);
+  for (const Refusal& finish : SetPhase(Phase::kClosing)) finish(ShuttingDown());
   log_(LogLine("info", "shutdown", {{"phase", "closing"}}));
   const auto deadline = std::chrono::system_clock::now() + options_.shutdown_grace;
   if (admin_server_ != nullptr) admin_server_->Shutdown(deadline);

@@ -1,15 +1,17 @@
 // The gRPC server: a thin adapter from seealso.v1.RelatedArticles onto
-// RelatedService, plus the standard health and reflection services, TLS,
-// admin authorisation, metrics, hot reload and graceful shutdown.
+// RelatedService (on gRPC's callback API: no thread hand-off per call), plus
+// the standard health and reflection services, TLS, admin authorisation,
+// metrics, hot reload and graceful shutdown.
 #ifndef SEEALSO_SERVICE_SERVER_H_
 #define SEEALSO_SERVICE_SERVER_H_
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "service/log.h"
@@ -19,7 +21,8 @@
 
 namespace grpc {
 class Server;
-}
+class Status;
+}  // namespace grpc
 
 namespace seealso {
 
@@ -47,24 +50,32 @@ class Server {
   absl::StatusOr<std::shared_ptr<const Snapshot>> Reload(const std::string& source = "");
 
   // Health goes NOT_SERVING and new calls get UNAVAILABLE for
-  // options.shutdown_drain; then the listeners close (GOAWAY) and in-flight
-  // calls have options.shutdown_grace to finish before being cancelled.
-  // Blocks until then. Idempotent; safe from any thread.
+  // options.shutdown_drain (the calls of its last 200 ms are held and get
+  // UNAVAILABLE once the listeners closed; see server.cc); then the listeners
+  // close (GOAWAY) and in-flight calls have options.shutdown_grace to finish
+  // before being cancelled. Blocks until then. Idempotent; safe from any thread.
   void Shutdown();
   // Blocks until the server has shut down.
   void Wait();
 
  private:
   class Adapter;
-  // Where Shutdown() is; every call asks Admit() first.
+  class BlockingPool;
+  // Where Shutdown() is; every call asks Admitted() first.
   enum class Phase { kServing, kRefusing, kHolding, kClosing };
+  // Finishes a call that was not admitted with the status given.
+  using Refusal = std::function<void(const grpc::Status&)>;
 
-  Server() = default;
+  Server();
   void SetServing(bool serving);
-  void SetPhase(Phase phase);
-  // OK while serving; UNAVAILABLE once Shutdown() began, after waiting for
-  // the listeners to close if it is holding calls (at most 512; see Shutdown()).
-  absl::Status Admit();
+  // Returns the calls held so far, to be finished by the caller.
+  std::vector<Refusal> SetPhase(Phase phase);
+  // Whether a new call may run: only while serving (one atomic load).
+  bool Admitted() const { return phase_.load(std::memory_order_acquire) == Phase::kServing; }
+  // For a call that was not admitted: `finish` gets UNAVAILABLE now, or, while
+  // Shutdown() is holding calls, once the listeners have closed (at most
+  // kMaxHeld calls are held; no thread waits for them).
+  void Refuse(Refusal finish);
 
   std::shared_ptr<RelatedService> service_;
   ServerOptions options_;
@@ -83,8 +94,10 @@ class Server {
   // Written under phase_mu_; read without it on every call's fast path.
   std::atomic<Phase> phase_{Phase::kServing};
   std::mutex phase_mu_;
-  std::condition_variable phase_cv_;
-  int held_ = 0;  // calls waiting in Admit(); guarded by phase_mu_
+  std::vector<Refusal> held_;  // guarded by phase_mu_
+  // Runs the calls that may block or take long; declared last so that its
+  // threads are joined before anything they use is destroyed.
+  std::unique_ptr<BlockingPool> blocking_;
 };
 
 }  // namespace seealso

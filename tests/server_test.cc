@@ -485,6 +485,44 @@ TEST_F(ServerTest, MetricsEndpointServesCallsAndIndexGauges) {
                               "RelatedArticles/GetRelated\"} 3"));
   EXPECT_THAT(page, HasSubstr("seealso_index_articles 53"));
   EXPECT_THAT(page, HasSubstr("seealso_index_generation 1"));
+  // Other services' calls are counted by the interceptor.
+  ASSERT_EQ(testing::CheckHealth(channel_), testing::Health::kServing);
+  EXPECT_THAT(HttpGet(server_->metrics_port(), "/metrics"),
+              HasSubstr("seealso_grpc_requests_total{code=\"OK\",method=\"grpc.health.v1.Health/"
+                        "Check\"} 1"));
+}
+
+// The stream runs on a pool thread that waits for each write: a client going
+// away mid-stream must end the call (CANCELLED, counted), not strand it, or
+// shutdown would wait for it.
+TEST_F(ServerTest, StreamCancelledByTheClientEndsTheCall) {
+  ServerOptions options;
+  options.metrics_listen = "127.0.0.1:0";
+  options.shutdown_drain = std::chrono::milliseconds(0);
+  options.shutdown_grace = std::chrono::seconds(60);
+  StartServer(options);
+  v1::StreamAllRelatedRequest request;
+  request.set_k(100);
+  request.mutable_options()->set_explain_terms(50);
+  auto context = Context();
+  auto reader = stub_->StreamAllRelated(context.get(), request);
+  v1::StreamAllRelatedResponse message;
+  ASSERT_TRUE(reader->Read(&message));
+  context->TryCancel();
+  while (reader->Read(&message)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  const std::string counted =
+      "seealso_grpc_requests_total{code=\"CANCELLED\",method=\"seealso.v1.RelatedArticles/"
+      "StreamAllRelated\"} 1";
+  for (int i = 0; i < 500 && !absl::StrContains(HttpGet(server_->metrics_port(), "/metrics"), counted);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_THAT(HttpGet(server_->metrics_port(), "/metrics"), HasSubstr(counted));
+  const auto start = std::chrono::steady_clock::now();
+  server_->Shutdown();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 TEST_F(ServerTest, ShutdownDrainsInFlightCallsAndRefusesNewOnes) {
