@@ -49,6 +49,14 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> RelatedService::Serving() const 
   return snapshot;
 }
 
+bool RelatedService::DefaultRequestsUseLists(const RelatedIndex& index) const {
+  if (!index.precomputed()) return false;
+  absl::StatusOr<RankOptions> options = Options(0, v1::ScoringOptions());
+  if (!options.ok()) return false;
+  options->explain_terms = 0;  // as TopK compares them
+  return *options == index.precomputed()->options;
+}
+
 absl::StatusOr<RankOptions> RelatedService::Options(int32_t k, const v1::ScoringOptions& o) const {
   RankOptions options = defaults_;
   options.k = k == 0 ? limits_.default_k : k;

@@ -66,6 +66,11 @@ class RelatedService {
   absl::Status GetIndexInfo(const v1::GetIndexInfoRequest& request,
                             v1::GetIndexInfoResponse* response) const;
 
+  // True if `index` has precomputed lists and a request that sets no option
+  // gets them (they were made with this server's scoring defaults and k):
+  // otherwise every call ranks, which is correct but far slower at scale.
+  bool DefaultRequestsUseLists(const RelatedIndex& index) const;
+
   IndexHolder& holder() const { return *holder_; }
   const ServiceLimits& limits() const { return limits_; }
 

@@ -456,8 +456,14 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Server::Reload(const std::string
     std::lock_guard<std::mutex> lock(shutdown_mu_);
     if (!shut_down_) SetServing(true);
   }
+  // Lists stored for other options (e.g. built before a scoring default
+  // changed) are silently bypassed by TopK: say so where operators look.
+  const char* lists = !s.index->precomputed()                         ? "none"
+                      : service_->DefaultRequestsUseLists(*s.index) ? "used"
+                                                                    : "unused_other_options";
   log_(LogLine("info", first ? "ready" : "reload",
                {{"listen", listen_},
+                {"precomputed_lists", lists},
                 {"source", s.source},
                 {"articles", std::to_string(s.index->size())},
                 {"terms", std::to_string(s.index->embeddings().terms().size())},

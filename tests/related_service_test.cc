@@ -294,5 +294,32 @@ TEST(RelatedServiceTest, IndexInfoDescribesTheSnapshot) {
   EXPECT_EQ(info.engine().stem(), AnalyzerOptions().stem);
 }
 
+// Lists stored with the server's defaults are what a request without options
+// gets; any other k or scoring default bypasses them (and Reload logs it).
+TEST(RelatedServiceTest, DefaultRequestsUseListsOnlyIfMadeWithTheServerDefaults) {
+  std::shared_ptr<const RelatedIndex> plain = SampleIndex();
+  RankOptions made_with;
+  made_with.k = 4;  // ServiceLimits' default_k
+  const PrecomputedLists lists = PrecomputeLists(*plain, made_with);
+  std::vector<Article> articles;
+  for (int32_t d = 0; d < plain->size(); ++d) articles.push_back(plain->article(d));
+  absl::StatusOr<std::unique_ptr<const RelatedIndex>> with_lists = RelatedIndex::FromEmbeddings(
+      articles, plain->embeddings(), plain->similarity(), lists);
+  ASSERT_TRUE(with_lists.ok()) << with_lists.status();
+
+  EXPECT_TRUE(RelatedService(SampleHolder()).DefaultRequestsUseLists(**with_lists));
+  EXPECT_FALSE(RelatedService(SampleHolder()).DefaultRequestsUseLists(*plain));
+  EXPECT_FALSE(RelatedService(SampleHolder(), ServiceLimits{.default_k = 5})
+                   .DefaultRequestsUseLists(**with_lists));
+  RankOptions other;
+  other.pruning.rescore = made_with.pruning.rescore + 1;
+  EXPECT_FALSE(RelatedService(SampleHolder(), ServiceLimits{}, other)
+                   .DefaultRequestsUseLists(**with_lists));
+  RankOptions explained = made_with;
+  explained.explain_terms = 3;  // explanations are computed on demand
+  EXPECT_TRUE(RelatedService(SampleHolder(), ServiceLimits{}, explained)
+                  .DefaultRequestsUseLists(**with_lists));
+}
+
 }  // namespace
 }  // namespace seealso

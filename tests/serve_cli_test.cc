@@ -98,9 +98,11 @@ class ServeCliTest : public ::testing::Test {
 TEST_F(ServeCliTest, ServesWithFileSettingsReloadsOnSighupDrainsOnSigterm) {
   const std::string address = StartAndAwaitReady();
   ASSERT_FALSE(address.empty());
-  // One ready line with the address and the article count.
+  // One ready line with the address and the article count (built from the
+  // corpus, so no precomputed lists).
   EXPECT_THAT(ReadFile(dir_ / "stderr.log"),
-              ::testing::ContainsRegex("event=ready listen=" + address + " .*articles=53"));
+              ::testing::ContainsRegex("event=ready listen=" + address +
+                                       " precomputed_lists=none .*articles=53"));
 
   // The server's k limits come from the config file.
   auto ok = Query(address, "--k 3");
