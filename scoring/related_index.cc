@@ -368,24 +368,27 @@ std::vector<Related> RelatedIndex::RankOne(const Query& query, const RankOptions
   return list;
 }
 
+bool RelatedIndex::ListsServe(const RankOptions& options) const {
+  if (!lists_) return false;
+  RankOptions same = options;
+  same.explain_terms = 0;
+  return same == lists_->options;
+}
+
 std::vector<Related> RelatedIndex::TopK(int32_t doc, const RankOptions& options,
                                         DedupStats* stats) const {
-  if (lists_ && stats == nullptr) {
-    RankOptions same = options;
-    same.explain_terms = 0;
-    if (same == lists_->options) {
-      std::vector<Related> list;
-      const SparseRow query = RowOf(embeddings_.matrix(), doc);
-      for (int64_t i = lists_->start[static_cast<size_t>(doc)];
-           i < lists_->start[static_cast<size_t>(doc) + 1]; ++i) {
-        Related r{lists_->doc[static_cast<size_t>(i)], lists_->score[static_cast<size_t>(i)], {}};
-        if (options.explain_terms > 0) {
-          r.explanation = Explain(query, RowOf(embeddings_.matrix(), r.doc), options.explain_terms);
-        }
-        list.push_back(std::move(r));
+  if (stats == nullptr && ListsServe(options)) {
+    std::vector<Related> list;
+    const SparseRow query = RowOf(embeddings_.matrix(), doc);
+    for (int64_t i = lists_->start[static_cast<size_t>(doc)];
+         i < lists_->start[static_cast<size_t>(doc) + 1]; ++i) {
+      Related r{lists_->doc[static_cast<size_t>(i)], lists_->score[static_cast<size_t>(i)], {}};
+      if (options.explain_terms > 0) {
+        r.explanation = Explain(query, RowOf(embeddings_.matrix(), r.doc), options.explain_terms);
       }
-      return list;
+      list.push_back(std::move(r));
     }
+    return list;
   }
   return RankOne(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject}, options,
                  stats);

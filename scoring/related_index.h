@@ -92,6 +92,9 @@ class RelatedIndex {
   const SimilarityIndex& similarity() const { return similarity_; }
   // The lists TopK serves without ranking, if any.
   const std::optional<PrecomputedLists>& precomputed() const { return lists_; }
+  // True if TopK(doc, options) without stats returns the precomputed list:
+  // there is one, made with these options (explanations are computed apart).
+  bool ListsServe(const RankOptions& options) const;
   // The document holding article `id`, if indexed.
   std::optional<int32_t> Find(int64_t id) const;
   // Cosine similarity of two indexed articles.

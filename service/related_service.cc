@@ -50,11 +50,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> RelatedService::Serving() const 
 }
 
 bool RelatedService::DefaultRequestsUseLists(const RelatedIndex& index) const {
-  if (!index.precomputed()) return false;
   absl::StatusOr<RankOptions> options = Options(0, v1::ScoringOptions());
-  if (!options.ok()) return false;
-  options->explain_terms = 0;  // as TopK compares them
-  return *options == index.precomputed()->options;
+  return options.ok() && index.ListsServe(*options);
 }
 
 absl::StatusOr<RankOptions> RelatedService::Options(int32_t k, const v1::ScoringOptions& o) const {
