@@ -137,10 +137,13 @@ void DistinctPairs(const AnalysedText& text, const std::vector<int32_t>& word_id
 // Exact document frequencies of the bigrams in one hash partition (see
 // PairPartition), then, once pruned, each kept bigram's column.
 struct PairTable {
-  absl::flat_hash_map<uint64_t, int32_t> index;  // key -> slot; then -> column or -1
-  std::vector<uint64_t> key;
+  absl::flat_hash_map<uint64_t, int32_t> index;  // key -> slot in df; then -> column or -1
   std::vector<int32_t> df;
 };
+
+// A kept term is a word id or, encoded, a kept bigram's number.
+int32_t EncodePair(int32_t pair) { return -pair - 1; }
+int32_t DecodePair(int32_t code) { return -code - 1; }
 
 size_t PairPartition(uint64_t key, size_t partitions) {
   return static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32) % partitions;
@@ -367,11 +370,8 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
         for (uint64_t key : keys) {
           if (PairPartition(key, partitions) != p) continue;
           if (sketch != nullptr && sketch->Estimate(key) < may_keep) continue;
-          auto [it, added] = table.index.try_emplace(key, static_cast<int32_t>(table.key.size()));
-          if (added) {
-            table.key.push_back(key);
-            table.df.push_back(0);
-          }
+          auto [it, added] = table.index.try_emplace(key, static_cast<int32_t>(table.df.size()));
+          if (added) table.df.push_back(0);
           ++table.df[static_cast<size_t>(it->second)];
         }
       }
@@ -380,7 +380,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
 
   // 4. The vocabulary: kept words and bigrams (spelled "a_b" into
   // `pair_text`), sorted, numbered into columns. A kept term's code is its
-  // word id, or -(kept pair + 1).
+  // word id, or its kept pair's EncodePair().
   std::vector<int32_t> kept_code;
   std::vector<uint64_t> pair_end;
   std::vector<int64_t> pair_df;
@@ -397,12 +397,11 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
       }
       slot = static_cast<int32_t>(pair_df.size());
       pair_df.push_back(d);
-      kept_code.push_back(-slot - 1);
+      kept_code.push_back(EncodePair(slot));
       absl::StrAppend(&pair_text, words[static_cast<size_t>(key >> 32)], "_",
                       words[static_cast<size_t>(key & 0xffffffffu)]);
       pair_end.push_back(pair_text.size());
     }
-    table.key = {};
     table.df = {};
   }
   std::vector<absl::string_view> kept_text(kept_code.size());
@@ -431,8 +430,8 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
       word_col[static_cast<size_t>(code)] = static_cast<int32_t>(c);
       kept_df[c] = word_df[static_cast<size_t>(code)];
     } else {
-      pair_col[static_cast<size_t>(-code - 1)] = static_cast<int32_t>(c);
-      kept_df[c] = pair_df[static_cast<size_t>(-code - 1)];
+      pair_col[static_cast<size_t>(DecodePair(code))] = static_cast<int32_t>(c);
+      kept_df[c] = pair_df[static_cast<size_t>(DecodePair(code))];
     }
     blob.append(kept_text[k].data(), kept_text[k].size());
     offsets.push_back(blob.size());
