@@ -383,15 +383,21 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   std::priority_queue<std::pair<float, int32_t>, std::vector<std::pair<float, int32_t>>,
                       decltype(by_bound_desc)>
       top(by_bound_desc);  // worst of the best on top
+  // The worst partial score in `top` once full: most documents fall below it
+  // and are turned away by one comparison.
+  float top_floor = -1.0f;
   auto offer = [&](int32_t d, float partial) {
+    if (partial < top_floor) return;
     if (top.size() < static_cast<size_t>(want)) {
       top.emplace(partial, d);
     } else if (by_bound_desc({partial, d}, top.top())) {
       top.pop();
       top.emplace(partial, d);
     }
+    if (top.size() == static_cast<size_t>(want)) top_floor = top.top().first;
   };
   auto raise_lower = [&] {
+    top_floor = -1.0f;
     if (top.size() < static_cast<size_t>(want)) {
       top = {};
       return;
