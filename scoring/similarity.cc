@@ -114,17 +114,31 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
   // path's accumulator writes mostly sequential on long postings lists.
   // Terms are independent: sorted on all cores, in chunks of consecutive
   // terms (interleaved chunks balance the long lists of common terms).
+  // The postings arrive in document order: select the prefix's last entry
+  // (linear), sort only the prefix, and copy the rest out in the order they
+  // came; no sort of the whole list.
   auto sort_term = [&](int64_t t, std::vector<std::pair<float, int32_t>>& postings) {
     const int64_t begin = offset[t], end = offset[t + 1];
     const int64_t prefix = std::min<int64_t>(end - begin, kImpactPrefix);
-    postings.clear();
-    for (int64_t k = begin; k < end; ++k) postings.emplace_back(weight[k], doc[k]);
     auto heavier = [](const auto& a, const auto& b) {
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     };
-    std::partial_sort(postings.begin(), postings.begin() + prefix, postings.end(), heavier);
-    std::sort(postings.begin() + prefix, postings.end(),
-              [](const auto& a, const auto& b) { return a.second < b.second; });
+    postings.clear();
+    for (int64_t k = begin; k < end; ++k) postings.emplace_back(weight[k], doc[k]);
+    if (prefix < end - begin) {
+      std::nth_element(postings.begin(), postings.begin() + (prefix - 1), postings.end(), heavier);
+      const std::pair<float, int32_t> last = postings[static_cast<size_t>(prefix - 1)];
+      // (weight, document) pairs are distinct, so exactly `prefix` of them
+      // are at least as heavy as `last`.
+      int64_t rest = begin + prefix;
+      for (int64_t k = begin; k < end; ++k) {
+        if (heavier(last, std::pair<float, int32_t>(weight[k], doc[k]))) {
+          postings[static_cast<size_t>(rest - begin)] = {weight[k], doc[k]};
+          ++rest;
+        }
+      }
+    }
+    std::sort(postings.begin(), postings.begin() + prefix, heavier);
     for (int64_t k = begin; k < end; ++k) {
       weight[k] = postings[k - begin].first;
       doc[k] = postings[k - begin].second;
@@ -140,16 +154,28 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
   });
 
   // Band norms of every document, then the nested heavy norms per level.
-  std::vector<float> band_norm(static_cast<size_t>(n) * kBands, 0.0f);
-  ParallelFor(static_cast<size_t>(n), ThreadCount(0), [&](size_t d, int) {
-    std::array<double, kBands> sum2{};
-    const SparseRow row = RowOf(docs, static_cast<int32_t>(d));
-    for (int64_t i = 0; i < row.size; ++i) {
-      const int b = BandOf(offset[row.term[i] + 1] - offset[row.term[i]], n);
-      if (b < kBands) sum2[b] += static_cast<double>(row.weight[i]) * row.weight[i];
+  // Each term's band is worked out once: a byte per term is read far more
+  // cheaply, in a row's random term order, than two postings offsets.
+  // (Both loops go in chunks of consecutive items, so that no two threads
+  // write the same cache line.)
+  std::vector<uint8_t> term_band(static_cast<size_t>(terms));
+  ParallelFor(static_cast<size_t>((terms + kChunk - 1) / kChunk), threads, [&](size_t c, int) {
+    for (int64_t t = static_cast<int64_t>(c) * kChunk; t < std::min<int64_t>(terms, static_cast<int64_t>(c + 1) * kChunk); ++t) {
+      term_band[static_cast<size_t>(t)] = static_cast<uint8_t>(BandOf(offset[t + 1] - offset[t], n));
     }
-    for (int b = 0; b < kBands; ++b) {
-      band_norm[d * kBands + b] = static_cast<float>(std::sqrt(sum2[b]));
+  });
+  std::vector<float> band_norm(static_cast<size_t>(n) * kBands, 0.0f);
+  ParallelFor(static_cast<size_t>((n + kChunk - 1) / kChunk), threads, [&](size_t c, int) {
+    for (int32_t d = static_cast<int32_t>(c * kChunk); d < std::min<int64_t>(n, static_cast<int64_t>(c + 1) * kChunk); ++d) {
+      std::array<double, kBands> sum2{};
+      const SparseRow row = RowOf(docs, d);
+      for (int64_t i = 0; i < row.size; ++i) {
+        const int b = term_band[static_cast<size_t>(row.term[i])];
+        if (b < kBands) sum2[b] += static_cast<double>(row.weight[i]) * row.weight[i];
+      }
+      for (int b = 0; b < kBands; ++b) {
+        band_norm[static_cast<size_t>(d) * kBands + b] = static_cast<float>(std::sqrt(sum2[b]));
+      }
     }
   });
   std::vector<float> heavy_norm(static_cast<size_t>(n) * kBands);
