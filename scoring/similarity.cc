@@ -581,7 +581,12 @@ void SimilarityIndex::Score(SparseRow query, const Pruning& pruning,
             ? std::min(offset_[t + 1],
                        offset_[t] + std::min<int64_t>(pruning.postings_per_term, kImpactPrefix))
             : offset_[t + 1];
-    for (int64_t k = offset_[t]; k < end; ++k) acc->Add(doc_[k], q * weight_[k]);
+    // Prefetching the sums a few postings ahead: 5-10 % less time at 1M
+    // articles (bench/candidate_kernels), where they are a 4 MB array.
+    for (int64_t k = offset_[t]; k < end; ++k) {
+      if (k + 16 < end) acc->Prefetch(doc_[k + 16]);
+      acc->Add(doc_[k], q * weight_[k]);
+    }
   }
   // Keep the best candidates by partial score and score them exactly.
   std::vector<std::pair<float, int32_t>> candidates;

@@ -130,6 +130,10 @@ class ScoreAccumulator {
     }
   }
   float score(int32_t doc) const { return score_[doc]; }
+  int32_t num_docs() const { return static_cast<int32_t>(score_.size()); }
+  // A hint that `doc`'s score will soon be added to: at a million documents
+  // the scores are far larger than the caches.
+  void Prefetch(int32_t doc) const { __builtin_prefetch(&score_[static_cast<size_t>(doc)], 1); }
 
   // Branch-free: the document is always written after the touched ones and
   // kept only if it becomes non-zero now (a mispredicted branch per posting
