@@ -299,11 +299,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
     thread_of[i] = static_cast<uint8_t>(t);
     if (release != nullptr) {
       // `release` is `articles`: this article's body is no longer needed.
-      Article& a = (*release)[i];
-      a.question = std::string();
-      a.answer = std::string();
-      a.keywords = std::string();
-      a.description = std::string();
+      ReleaseText((*release)[i]);
     }
   });
 

@@ -78,12 +78,7 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
       pool_(static_cast<int32_t>(articles_.size())) {
   // The text is in the matrix now; keep only what lists show and dedup needs,
   // which saves gigabytes at a million articles.
-  for (Article& a : articles_) {
-    a.question = std::string();
-    a.answer = std::string();
-    a.keywords = std::string();
-    a.description = std::string();
-  }
+  for (Article& a : articles_) ReleaseText(a);
   canonical_url_.resize(articles_.size());
   normalized_title_.resize(articles_.size());
   ParallelFor(articles_.size(), ThreadCount(0), [&](size_t i, int) {
