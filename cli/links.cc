@@ -28,7 +28,8 @@ int Links() {
     PrintError("links", shard.status().message());
     return 2;
   }
-  auto index = LoadIndexFromFlags(*config);
+  // Only the corpus's own articles are ranked: no vocabulary needed.
+  auto index = LoadIndexFromFlags(*config, RelatedIndex::Use::kBatch);
   if (!index.ok()) {
     PrintError("links", index.status().message());
     return 2;

@@ -622,7 +622,16 @@ absl::StatusOr<Embeddings> Embeddings::FromParts(const EmbeddingOptions& options
   return FromParts(options, std::move(terms), FrozenArray<float>(std::move(idf)), std::move(parts));
 }
 
+Embeddings Embeddings::WithoutVocabulary() const {
+  Embeddings e = *this;
+  e.terms_ = Vocabulary();
+  e.idf_ = FrozenArray<float>();
+  e.term_weight_ = FrozenArray<double>();
+  return e;
+}
+
 SparseVector Embeddings::Embed(const Article& article) const {
+  if (!can_embed()) return SparseVector(matrix_.cols);
   const std::array<double, kFields> weights = WeightArray(options_.fields);
   const auto texts = FieldTexts(article);
   FieldColumns c;

@@ -106,8 +106,9 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
 }
 
 std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> articles,
-                                                        const EmbeddingOptions& options) {
+                                                        const EmbeddingOptions& options, Use use) {
   Embeddings embeddings = Embeddings::BuildFreeingText(&articles, options);
+  if (use == Use::kBatch) embeddings = embeddings.WithoutVocabulary();
   ReturnFreedMemory();
   return std::unique_ptr<const RelatedIndex>(
       new RelatedIndex(std::move(articles), std::move(embeddings)));
