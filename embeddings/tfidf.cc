@@ -97,12 +97,6 @@ class WordTable {
   size_t used_ = 0;
 };
 
-// An article after analysis: each field's kept words, in text order, as the
-// analysing thread's word ids shifted left by one, the low bit set when the
-// word forms a bigram with the word before it. Bigrams are derived from this
-// whenever they are needed rather than stored: most word pairs occur in one
-// article only, and keeping them all (per article and in per-thread hash
-// tables) was most of the build's memory.
 // An array of trivially copyable T grown in place with realloc. A large
 // block is mapped memory, which glibc's realloc grows with mremap, moving
 // pages instead of copying them: growing never holds an old and a new copy
@@ -135,6 +129,12 @@ class GrowingArray {
   size_t size_ = 0;
 };
 
+// An article after analysis: each field's kept words, in text order, as the
+// analysing thread's word ids shifted left by one, the low bit set when the
+// word forms a bigram with the word before it. Bigrams are derived from this
+// whenever they are needed rather than stored: most word pairs occur in one
+// article only, and keeping them all (per article and in per-thread hash
+// tables) was most of the build's memory.
 struct AnalysedText {
   std::array<uint32_t, kFields + 1> start{};
   std::vector<uint32_t> tokens;
