@@ -66,9 +66,10 @@ absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags();
 
 // Loads the snapshot of --index (reporting load time on stderr, and a warning
 // if --config's embedding settings differ from the snapshot's, which win), or
-// loads --corpus and builds the index as `config` says, reporting skipped
-// files on stderr.
-absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config);
+// loads --corpus and builds the index as `config` says for `use`, reporting
+// skipped files on stderr.
+absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(
+    const Config& config, RelatedIndex::Use use = RelatedIndex::Use::kServe);
 
 // Prints "seealso <command>: <message>" on stderr.
 void PrintError(absl::string_view command, absl::string_view message);

@@ -143,7 +143,8 @@ absl::StatusOr<std::vector<Article>> LoadArticlesFromFlags() {
   return std::move(corpus->articles);
 }
 
-absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config) {
+absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Config& config,
+                                                                        RelatedIndex::Use use) {
   const std::string snapshot = absl::GetFlag(FLAGS_index);
   if (!snapshot.empty()) {
     if (!absl::GetFlag(FLAGS_corpus).empty()) {
@@ -167,9 +168,9 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Con
   if (!articles.ok()) return articles.status();
   const auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const RelatedIndex> index =
-      RelatedIndex::Build(*std::move(articles), config.embedding);
-  std::fprintf(stderr, "seealso: indexed %d articles (%zu terms) in %.2f s\n", index->size(),
-               index->embeddings().terms().size(),
+      RelatedIndex::Build(*std::move(articles), config.embedding, use);
+  std::fprintf(stderr, "seealso: indexed %d articles (%lld terms) in %.2f s\n", index->size(),
+               static_cast<long long>(index->embeddings().matrix().cols()),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return index;
 }

@@ -34,6 +34,18 @@ struct Article {
   std::vector<RelatedLink> related;
 };
 
+// Empties the text fields the vectors are made of (question, answer, keywords,
+// description) and returns their memory. Assigning "" would not: a
+// std::string keeps its buffer when assigned an empty string (libstdc++), which
+// kept every article's text alive as long as its index (heaptrack: 140 MB at
+// 100,000 generated articles).
+inline void ReleaseText(Article& a) {
+  std::string().swap(a.question);
+  std::string().swap(a.answer);
+  std::string().swap(a.keywords);
+  std::string().swap(a.description);
+}
+
 }  // namespace seealso
 
 #endif  // SEEALSO_EMBEDDINGS_ARTICLE_H_

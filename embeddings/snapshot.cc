@@ -213,6 +213,10 @@ absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& 
                            const std::vector<Article>& articles,
                            absl::Span<const absl::string_view> extra) {
   const Embeddings::MatrixParts& m = embeddings.matrix_parts();
+  if (!embeddings.can_embed()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path.string(), ": the model has no vocabulary (built for a batch run)"));
+  }
   if (static_cast<size_t>(m.rows) != articles.size()) {
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", articles.size(),
                                                    " articles for ", m.rows, " matrix rows"));

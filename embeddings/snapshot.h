@@ -51,8 +51,9 @@ struct LoadedSnapshot {
 // articles[i]) to `path`, atomically (common/atomic_file.h), followed by the
 // `extra` sections (at most 32; the layers above store what they derive from
 // the model, e.g. the search structures, so a load need not rebuild it).
-// INVALID_ARGUMENT if the counts differ; UNAVAILABLE if the file cannot be
-// written.
+// INVALID_ARGUMENT if the counts differ; FAILED_PRECONDITION for a model
+// without vocabulary (Embeddings::WithoutVocabulary); UNAVAILABLE if the file
+// cannot be written.
 absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& embeddings,
                            const std::vector<Article>& articles,
                            absl::Span<const absl::string_view> extra = {});

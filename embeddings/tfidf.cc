@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -91,6 +95,38 @@ class WordTable {
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t capacity_ = 0;
   size_t used_ = 0;
+};
+
+// An array of trivially copyable T grown in place with realloc. A large
+// block is mapped memory, which glibc's realloc grows with mremap, moving
+// pages instead of copying them: growing never holds an old and a new copy
+// at once, as a std::vector's doubling does (and needs no size known ahead).
+template <typename T>
+class GrowingArray {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  GrowingArray() = default;
+  GrowingArray(GrowingArray&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  GrowingArray& operator=(GrowingArray&&) = delete;
+  ~GrowingArray() { std::free(data_); }
+
+  // Adds n elements, not initialised; returns the first of them.
+  T* Extend(size_t n) {
+    if (n == 0) return data_ + size_;
+    void* grown = std::realloc(data_, (size_ + n) * sizeof(T));
+    if (grown == nullptr) throw std::bad_alloc();
+    data_ = static_cast<T*>(grown);
+    size_ += n;
+    return data_ + size_ - n;
+  }
+  const T* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  T* data_ = nullptr;
+  size_t size_ = 0;
 };
 
 // An article after analysis: each field's kept words, in text order, as the
@@ -299,11 +335,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
     thread_of[i] = static_cast<uint8_t>(t);
     if (release != nullptr) {
       // `release` is `articles`: this article's body is no longer needed.
-      Article& a = (*release)[i];
-      a.question = std::string();
-      a.answer = std::string();
-      a.keywords = std::string();
-      a.description = std::string();
+      ReleaseText((*release)[i]);
     }
   });
 
@@ -445,61 +477,70 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   e.terms_ = *Vocabulary::FromParts(std::move(offsets), std::move(blob));
   e.SetIdf(kept_df, n);
 
-  // 5. Weighing, on all cores: each field's words and bigrams become
-  // (column, count) pairs (pruned terms drop out), then a row.
-  std::vector<std::vector<std::pair<int32_t, float>>> rows(articles.size());
-  ParallelFor(articles.size(), threads, [&](size_t i, int) {
-    AnalysedText& text = analysed[i];
-    const std::vector<int32_t>& ids = word_id[thread_of[i]];
-    thread_local std::vector<int32_t> cols;
-    thread_local std::vector<uint64_t> keys;
-    FieldColumns c;
-    for (size_t f = 0; f < kFields; ++f) {
-      c.start[f] = static_cast<uint32_t>(c.entries.size());
-      cols.clear();
-      for (uint32_t k = text.start[f]; k < text.start[f + 1]; ++k) {
-        const int32_t col = word_col[static_cast<size_t>(ids[TokenWord(text.tokens[k])])];
-        if (col >= 0) cols.push_back(col);
-      }
-      keys.clear();
-      AppendPairs(text, f, ids, &keys);
-      for (uint64_t key : keys) {
-        const PairTable& table = pair_tables[PairPartition(key, partitions)];
-        if (auto it = table.index.find(key); it != table.index.end() && it->second >= 0) {
-          cols.push_back(it->second);
+  // 5. Weighing, on all cores, a block of articles at a time: each field's
+  // words and bigrams become (column, count) pairs (pruned terms drop out),
+  // then a row, and the block's rows (sorted by column) are appended to the
+  // compressed row storage before the next block is weighed. Holding every
+  // row until one fill at the end put all rows beside the whole matrix: the
+  // build's peak (8 more bytes per non-zero).
+  constexpr size_t kBlock = 16384;
+  std::vector<int32_t> outer(articles.size() + 1);
+  GrowingArray<int32_t> inner;
+  GrowingArray<float> values;
+  std::vector<std::vector<std::pair<int32_t, float>>> rows;
+  for (size_t first = 0; first < articles.size(); first += kBlock) {
+    rows.assign(std::min(kBlock, articles.size() - first), {});
+    ParallelFor(rows.size(), threads, [&](size_t r, int) {
+      const size_t i = first + r;
+      AnalysedText& text = analysed[i];
+      const std::vector<int32_t>& ids = word_id[thread_of[i]];
+      thread_local std::vector<int32_t> cols;
+      thread_local std::vector<uint64_t> keys;
+      FieldColumns c;
+      for (size_t f = 0; f < kFields; ++f) {
+        c.start[f] = static_cast<uint32_t>(c.entries.size());
+        cols.clear();
+        for (uint32_t k = text.start[f]; k < text.start[f + 1]; ++k) {
+          const int32_t col = word_col[static_cast<size_t>(ids[TokenWord(text.tokens[k])])];
+          if (col >= 0) cols.push_back(col);
         }
+        keys.clear();
+        AppendPairs(text, f, ids, &keys);
+        for (uint64_t key : keys) {
+          const PairTable& table = pair_tables[PairPartition(key, partitions)];
+          if (auto it = table.index.find(key); it != table.index.end() && it->second >= 0) {
+            cols.push_back(it->second);
+          }
+        }
+        // Column order, as Embed() has it: sums then run in one order, so a
+        // row does not depend on which thread saw a term first.
+        AppendCounts(&cols, &c.entries);
       }
-      // Column order, as Embed() has it: sums then run in one order, so a
-      // row does not depend on which thread saw a term first.
-      AppendCounts(&cols, &c.entries);
+      c.start[kFields] = static_cast<uint32_t>(c.entries.size());
+      rows[r] = e.Weigh(c);
+      text = AnalysedText();  // free as we go
+    });
+    size_t block_nonzeros = 0;
+    for (const auto& row : rows) block_nonzeros += row.size();
+    size_t at = inner.size();
+    int32_t* column = inner.Extend(block_nonzeros);
+    float* value = values.Extend(block_nonzeros);
+    for (size_t r = 0; r < rows.size(); ++r) {
+      outer[first + r] = static_cast<int32_t>(at);
+      for (const auto& [col, v] : rows[r]) {
+        *column++ = col;
+        *value++ = v;
+      }
+      at += rows[r].size();
     }
-    c.start[kFields] = static_cast<uint32_t>(c.entries.size());
-    rows[i] = e.Weigh(c);
-    text = AnalysedText();  // free as we go
-  });
+  }
+  rows = {};
   pair_tables.clear();
   tables.clear();
-
-  // Rows come out sorted by column: fill the compressed row storage directly.
-  int64_t nonzeros = 0;
-  for (const auto& row : rows) nonzeros += static_cast<int64_t>(row.size());
-  std::vector<int32_t> outer(rows.size() + 1);
-  std::vector<int32_t> inner(static_cast<size_t>(nonzeros));
-  std::vector<float> values(static_cast<size_t>(nonzeros));
-  int64_t at = 0;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    outer[i] = static_cast<int32_t>(at);
-    for (const auto& [col, v] : rows[i]) {
-      inner[static_cast<size_t>(at)] = col;
-      values[static_cast<size_t>(at)] = v;
-      ++at;
-    }
-    rows[i] = {};
-  }
-  outer[rows.size()] = static_cast<int32_t>(at);
+  outer[articles.size()] = static_cast<int32_t>(inner.size());
   e.matrix_ = {static_cast<int32_t>(articles.size()), static_cast<int32_t>(e.terms_.size()),
-               FrozenArray<int32_t>(std::move(outer)), FrozenArray<int32_t>(std::move(inner)),
-               FrozenArray<float>(std::move(values))};
+               FrozenArray<int32_t>(std::move(outer)), FrozenArray<int32_t>::Own(std::move(inner)),
+               FrozenArray<float>::Own(std::move(values))};
   return e;
 }
 
@@ -581,7 +622,16 @@ absl::StatusOr<Embeddings> Embeddings::FromParts(const EmbeddingOptions& options
   return FromParts(options, std::move(terms), FrozenArray<float>(std::move(idf)), std::move(parts));
 }
 
+Embeddings Embeddings::WithoutVocabulary() const {
+  Embeddings e = *this;
+  e.terms_ = Vocabulary();
+  e.idf_ = FrozenArray<float>();
+  e.term_weight_ = FrozenArray<double>();
+  return e;
+}
+
 SparseVector Embeddings::Embed(const Article& article) const {
+  if (!can_embed()) return SparseVector(matrix_.cols);
   const std::array<double, kFields> weights = WeightArray(options_.fields);
   const auto texts = FieldTexts(article);
   FieldColumns c;

@@ -124,7 +124,8 @@ absl::StatusOr<RegenSummary> Regen(const fs::path& dir, const RegenOptions& opti
   std::vector<FileResult> results;
   std::unique_ptr<const RelatedIndex> index;
   if (!corpus->articles.empty()) {
-    index = RelatedIndex::Build(std::move(corpus->articles), options.embedding);
+    index = RelatedIndex::Build(std::move(corpus->articles), options.embedding,
+                                RelatedIndex::Use::kBatch);
     RankOptions ranking = options.ranking;
     ranking.k = options.k;
     const auto [first, last] = ShardRange(index->size(), options.shard, options.shards);

@@ -17,6 +17,7 @@ namespace seealso {
 // Writes `index` to `path` atomically: WriteSnapshot's sections, then the
 // SimilarityIndex parts and the precomputed lists (`lists` if given, else the
 // index's own, if any) as extra sections (docs/snapshot-format.md).
+// FAILED_PRECONDITION for an index built for RelatedIndex::Use::kBatch;
 // UNAVAILABLE if the file cannot be written.
 absl::Status WriteIndexSnapshot(const std::filesystem::path& path, const RelatedIndex& index,
                                 const PrecomputedLists* lists = nullptr);

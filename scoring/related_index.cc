@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "common/parallel.h"
@@ -21,6 +25,16 @@ std::vector<TermContribution> Explain(SparseRow query, SparseRow doc, int top) {
                     larger);
   terms.resize(n);
   return terms;
+}
+
+// Hands the free pages of every malloc arena back to the system. The build
+// frees the articles' text and its per-article work rows, small blocks
+// interleaved with the metadata that stays, so glibc keeps those pages
+// (measured: 229 MB free in the arenas after a 100,000-article build).
+void ReturnFreedMemory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
 }
 
 }  // namespace
@@ -78,12 +92,7 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
       pool_(static_cast<int32_t>(articles_.size())) {
   // The text is in the matrix now; keep only what lists show and dedup needs,
   // which saves gigabytes at a million articles.
-  for (Article& a : articles_) {
-    a.question = std::string();
-    a.answer = std::string();
-    a.keywords = std::string();
-    a.description = std::string();
-  }
+  for (Article& a : articles_) ReleaseText(a);
   canonical_url_.resize(articles_.size());
   normalized_title_.resize(articles_.size());
   ParallelFor(articles_.size(), ThreadCount(0), [&](size_t i, int) {
@@ -97,8 +106,10 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
 }
 
 std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> articles,
-                                                        const EmbeddingOptions& options) {
+                                                        const EmbeddingOptions& options, Use use) {
   Embeddings embeddings = Embeddings::BuildFreeingText(&articles, options);
+  if (use == Use::kBatch) embeddings = embeddings.WithoutVocabulary();
+  ReturnFreedMemory();
   return std::unique_ptr<const RelatedIndex>(
       new RelatedIndex(std::move(articles), std::move(embeddings)));
 }

@@ -64,9 +64,17 @@ struct PrecomputedLists {
 
 class RelatedIndex {
  public:
+  // What an index is built for. kBatch keeps only what ranking the indexed
+  // articles needs (TopK, RangeTopK, AllTopK, Cosine): its model has no
+  // vocabulary (Embeddings::WithoutVocabulary), so it cannot rank drafts
+  // (TopKForVector finds nothing), name explained terms or be written as a
+  // snapshot; `links` and regen use it.
+  enum class Use { kServe, kBatch };
+
   // Embeds `articles` (ids must be unique) and builds the search structures.
   static std::unique_ptr<const RelatedIndex> Build(std::vector<Article> articles,
-                                                   const EmbeddingOptions& options = {});
+                                                   const EmbeddingOptions& options = {},
+                                                   Use use = Use::kServe);
 
   // An index over an already fitted model (e.g. a loaded snapshot) without
   // re-embedding: row i of embeddings.matrix() is articles[i], of which only

@@ -91,6 +91,28 @@ TEST_F(IndexSnapshotTest, StoredStructuresRoundTripAndRankIdentically) {
   ExpectSameLists(*built, **loaded);
 }
 
+// An index built for a batch run drops the vocabulary, idf and term weights
+// but ranks its articles exactly as the full one (exact and pruned paths); it
+// embeds no draft and is never written as a snapshot.
+TEST_F(IndexSnapshotTest, BatchIndexRanksAlikeAndIsNeverWritten) {
+  const std::vector<Article> articles = Generated(400);
+  auto full = RelatedIndex::Build(articles);
+  auto batch = RelatedIndex::Build(articles, {}, RelatedIndex::Use::kBatch);
+  ExpectSameLists(*full, *batch);
+  ASSERT_GT(full->embeddings().terms().size(), 0u);
+  EXPECT_TRUE(full->embeddings().can_embed());
+  EXPECT_FALSE(batch->embeddings().can_embed());
+  EXPECT_EQ(batch->embeddings().terms().size(), 0u);
+  EXPECT_TRUE(batch->embeddings().idf().empty());
+  EXPECT_EQ(batch->embeddings().matrix().cols(), full->embeddings().matrix().cols());
+  EXPECT_GT(full->embeddings().Embed(articles[0]).nonZeros(), 0);
+  EXPECT_EQ(batch->embeddings().Embed(articles[0]).nonZeros(), 0);
+  const absl::Status written = WriteIndexSnapshot(path_, *batch);
+  EXPECT_EQ(written.code(), absl::StatusCode::kFailedPrecondition) << written;
+  EXPECT_FALSE(std::filesystem::exists(path_));
+  EXPECT_TRUE(WriteIndexSnapshot(path_, *full).ok());
+}
+
 TEST_F(IndexSnapshotTest, ModelOnlySnapshotRebuildsTheStructures) {
   const std::vector<Article> articles = Generated(200);
   const auto built = RelatedIndex::Build(articles);

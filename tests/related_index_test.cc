@@ -58,6 +58,25 @@ TEST(RelatedIndexTest, RanksByCosineAndNeverReturnsSelf) {
   EXPECT_LE(list[0].score, 1.0f);
 }
 
+// The index keeps what lists show, not the text it embedded: the text's
+// buffers are returned (an emptied std::string may keep its buffer).
+TEST(RelatedIndexTest, KeepsNoArticleText) {
+  const std::string long_text(4000, 'x');
+  Article a = Doc(1, "graph coloring " + long_text, "/q/1", "Graph coloring");
+  a.answer = "graph algorithms " + long_text;
+  a.keywords = long_text;
+  a.description = long_text;
+  auto idx = RelatedIndex::Build({a, Doc(2, "graph coloring")});
+  const Article& kept = idx->article(*idx->Find(1));
+  const size_t none = std::string().capacity();
+  EXPECT_EQ(kept.question.capacity(), none);
+  EXPECT_EQ(kept.answer.capacity(), none);
+  EXPECT_EQ(kept.keywords.capacity(), none);
+  EXPECT_EQ(kept.description.capacity(), none);
+  EXPECT_EQ(kept.title, "Graph coloring");
+  EXPECT_EQ(kept.url, "/q/1");
+}
+
 TEST(RelatedIndexTest, KLimitsTheList) {
   auto idx = RelatedIndex::Build(
       {Doc(1, "p q r"), Doc(2, "p q"), Doc(3, "p r"), Doc(4, "q r"), Doc(5, "p")});

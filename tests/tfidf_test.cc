@@ -273,6 +273,12 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
   for (size_t i = 0; i < articles.size(); ++i) {
     EXPECT_TRUE(consumed[i].question.empty() && consumed[i].answer.empty() &&
                 consumed[i].keywords.empty() && consumed[i].description.empty());
+    // Freed, not just emptied: an emptied std::string may keep its buffer.
+    const size_t none = std::string().capacity();
+    EXPECT_EQ(consumed[i].question.capacity(), none);
+    EXPECT_EQ(consumed[i].answer.capacity(), none);
+    EXPECT_EQ(consumed[i].keywords.capacity(), none);
+    EXPECT_EQ(consumed[i].description.capacity(), none);
     EXPECT_EQ(consumed[i].title, articles[i].title);
     EXPECT_EQ(consumed[i].url, articles[i].url);
     EXPECT_EQ(consumed[i].id, articles[i].id);
