@@ -29,6 +29,16 @@ void ParallelFor(size_t n, int threads, F f) {
   for (std::thread& th : pool) th.join();
 }
 
+// Calls f(begin, end, t) for consecutive ranges [begin, end) of at most
+// `chunk` items covering [0, n), the ranges shared out as ParallelFor shares
+// items: one thread handles a whole range, so threads filling an array do not
+// write the same cache lines.
+template <typename F>
+void ParallelForChunks(size_t n, size_t chunk, int threads, F f) {
+  ParallelFor((n + chunk - 1) / chunk, threads,
+              [&](size_t c, int t) { f(c * chunk, std::min(n, (c + 1) * chunk), t); });
+}
+
 // The smallest i in [0, n) with bad(i), or n if there is none, checked on
 // `threads` threads in chunks of `chunk`. Each thread stops at its first find;
 // taking its chunks in increasing order, that is its smallest, so the answer
@@ -36,10 +46,10 @@ void ParallelFor(size_t n, int threads, F f) {
 template <typename F>
 size_t ParallelFindFirst(size_t n, size_t chunk, int threads, F bad) {
   std::vector<size_t> found(static_cast<size_t>(threads), n);
-  ParallelFor((n + chunk - 1) / chunk, threads, [&](size_t c, int t) {
+  ParallelForChunks(n, chunk, threads, [&](size_t begin, size_t end, int t) {
     size_t& mine = found[static_cast<size_t>(t)];
     if (mine != n) return;
-    for (size_t i = c * chunk; i < std::min(n, (c + 1) * chunk); ++i) {
+    for (size_t i = begin; i < end; ++i) {
       if (bad(i)) {
         mine = i;
         return;

@@ -145,13 +145,13 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
     }
   };
   std::vector<std::vector<std::pair<float, int32_t>>> scratch(static_cast<size_t>(threads));
-  constexpr int64_t kChunk = 1024;
-  ParallelFor(static_cast<size_t>((terms + kChunk - 1) / kChunk), threads, [&](size_t c, int th) {
-    const int64_t first = static_cast<int64_t>(c) * kChunk;
-    for (int64_t t = first; t < std::min(terms, first + kChunk); ++t) {
-      sort_term(t, scratch[static_cast<size_t>(th)]);
-    }
-  });
+  constexpr size_t kChunk = 1024;
+  ParallelForChunks(static_cast<size_t>(terms), kChunk, threads,
+                    [&](size_t begin, size_t end, int th) {
+                      for (size_t t = begin; t < end; ++t) {
+                        sort_term(static_cast<int64_t>(t), scratch[static_cast<size_t>(th)]);
+                      }
+                    });
 
   // Band norms of every document, then the nested heavy norms per level.
   // Each term's band is worked out once: a byte per term is read far more
@@ -159,22 +159,22 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
   // (Both loops go in chunks of consecutive items, so that no two threads
   // write the same cache line.)
   std::vector<uint8_t> term_band(static_cast<size_t>(terms));
-  ParallelFor(static_cast<size_t>((terms + kChunk - 1) / kChunk), threads, [&](size_t c, int) {
-    for (int64_t t = static_cast<int64_t>(c) * kChunk; t < std::min<int64_t>(terms, static_cast<int64_t>(c + 1) * kChunk); ++t) {
-      term_band[static_cast<size_t>(t)] = static_cast<uint8_t>(BandOf(offset[t + 1] - offset[t], n));
+  ParallelForChunks(term_band.size(), kChunk, threads, [&](size_t begin, size_t end, int) {
+    for (size_t t = begin; t < end; ++t) {
+      term_band[t] = static_cast<uint8_t>(BandOf(offset[t + 1] - offset[t], n));
     }
   });
   std::vector<float> band_norm(static_cast<size_t>(n) * kBands, 0.0f);
-  ParallelFor(static_cast<size_t>((n + kChunk - 1) / kChunk), threads, [&](size_t c, int) {
-    for (int32_t d = static_cast<int32_t>(c * kChunk); d < std::min<int64_t>(n, static_cast<int64_t>(c + 1) * kChunk); ++d) {
+  ParallelForChunks(static_cast<size_t>(n), kChunk, threads, [&](size_t begin, size_t end, int) {
+    for (size_t d = begin; d < end; ++d) {
       std::array<double, kBands> sum2{};
-      const SparseRow row = RowOf(docs, d);
+      const SparseRow row = RowOf(docs, static_cast<int32_t>(d));
       for (int64_t i = 0; i < row.size; ++i) {
         const int b = term_band[static_cast<size_t>(row.term[i])];
         if (b < kBands) sum2[b] += static_cast<double>(row.weight[i]) * row.weight[i];
       }
       for (int b = 0; b < kBands; ++b) {
-        band_norm[static_cast<size_t>(d) * kBands + b] = static_cast<float>(std::sqrt(sum2[b]));
+        band_norm[d * kBands + b] = static_cast<float>(std::sqrt(sum2[b]));
       }
     }
   });
@@ -356,7 +356,6 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
       heavy_q[b + 1] = static_cast<float>(std::sqrt(sum2));
     }
   }
-  auto heavy_query_norm = [&](int level) { return heavy_q[level]; };
   std::array<const float*, kBands + 1> heavy_norm{};
   for (int l = 1; l <= kBands; ++l) heavy_norm[l] = HeavyNorm(l).data();
   // Whether document d, with `partial` scored, can reach `floor` at `level`.
@@ -403,8 +402,8 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   };
 
   // `lower`: a lower bound of the want-th best exact score, the want-th best
-  // exact score of the want best partial scores among `docs` (-1 while fewer
-  // than want documents are touched). Only grows.
+  // exact score of the want best partial scores offered to `top` (-1 while
+  // fewer than want documents are touched). Only grows.
   float lower = -1.0f;
   std::priority_queue<std::pair<float, int32_t>, std::vector<std::pair<float, int32_t>>,
                       decltype(by_bound_desc)>
@@ -461,7 +460,7 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   // bands alone could lift to `lower`); stop when verifying is cheaper.
   while (level > 0) {
     if (postings[level - 1] > static_cast<int64_t>(acc->touched().size())) {
-      const float qh = heavy_query_norm(level);
+      const float qh = heavy_q[level];
       const absl::Span<const float> norm = HeavyNorm(level);
       const absl::Span<const int32_t> order = HeavyOrder(level);
       const int64_t verify =
@@ -484,7 +483,8 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
     }
     for (int32_t d : cands) offer(d, acc->score(d));
     raise_lower();
-    std::erase_if(cands, [&](int32_t d) { return !reaches(d, acc->score(d), level, lower - kMargin); });
+    std::erase_if(cands,
+                  [&](int32_t d) { return !reaches(d, acc->score(d), level, lower - kMargin); });
   }
 
   // Verify: exact scores in decreasing order of bound, until no bound can
@@ -519,7 +519,7 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   }
   // Documents sharing no scored term: only the bounded bands can lift them.
   if (level > 0) {
-    const float qh = heavy_query_norm(level);
+    const float qh = heavy_q[level];
     const absl::Span<const float> norm = HeavyNorm(level);
     for (int32_t d : HeavyOrder(level)) {
       if (qh * norm[d] < threshold()) break;
