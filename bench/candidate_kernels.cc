@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "scoring/index_snapshot.h"
+#include "bench/kernel_bench.h"
 #include "scoring/rank_options.h"
 #include "scoring/related_index.h"
 #include "scoring/similarity.h"
@@ -90,41 +90,19 @@ void ForPrefixPostings(const Context& c, SparseRow query, F f) {
   }
 }
 
-void Direct(Context& c, SparseRow query, Candidates* out) {
-  const int32_t* doc = c.parts->postings_doc.data();
-  const float* weight = c.parts->postings_weight.data();
-  ForPrefixPostings(c, query, [&](float q, int64_t begin, int64_t end) {
-    for (int64_t k = begin; k < end; ++k) c.acc->Add(doc[k], q * weight[k]);
-  });
-  Best(*c.acc, static_cast<size_t>(c.pruning.rescore), out);
-  c.acc->Clear();
-}
-
-template <int kAhead>
-void Prefetched(Context& c, SparseRow query, Candidates* out) {
+// The sums added in place, the sum kAhead postings on prefetched first (0:
+// none), then the best picked by `kSelect`.
+template <int kAhead, void (*kSelect)(const ScoreAccumulator&, size_t, Candidates*) = Best>
+void InPlace(Context& c, SparseRow query, Candidates* out) {
   const int32_t* doc = c.parts->postings_doc.data();
   const float* weight = c.parts->postings_weight.data();
   ForPrefixPostings(c, query, [&](float q, int64_t begin, int64_t end) {
     for (int64_t k = begin; k < end; ++k) {
-      if (k + kAhead < end) c.acc->Prefetch(doc[k + kAhead]);
+      if (kAhead > 0 && k + kAhead < end) c.acc->Prefetch(doc[k + kAhead]);
       c.acc->Add(doc[k], q * weight[k]);
     }
   });
-  Best(*c.acc, static_cast<size_t>(c.pruning.rescore), out);
-  c.acc->Clear();
-}
-
-template <int kAhead>
-void PrefetchedSelect(Context& c, SparseRow query, Candidates* out) {
-  const int32_t* doc = c.parts->postings_doc.data();
-  const float* weight = c.parts->postings_weight.data();
-  ForPrefixPostings(c, query, [&](float q, int64_t begin, int64_t end) {
-    for (int64_t k = begin; k < end; ++k) {
-      if (k + kAhead < end) c.acc->Prefetch(doc[k + kAhead]);
-      c.acc->Add(doc[k], q * weight[k]);
-    }
-  });
-  BestBySelect(*c.acc, static_cast<size_t>(c.pruning.rescore), out);
+  kSelect(*c.acc, static_cast<size_t>(c.pruning.rescore), out);
   c.acc->Clear();
 }
 
@@ -152,44 +130,33 @@ void Bucketed(Context& c, SparseRow query, Candidates* out) {
 }
 
 int Main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: candidate_kernels SNAPSHOT [QUERIES] [ROUNDS] [FIRST_DOC]\n");
-    return 2;
-  }
-  const int queries = argc > 2 ? std::atoi(argv[2]) : 2000;
-  const int rounds = argc > 3 ? std::atoi(argv[3]) : 3;
-  const int first = argc > 4 ? std::atoi(argv[4]) : 0;
+  const std::optional<KernelBenchArgs> args = ParseKernelBenchArgs("candidate_kernels", argc, argv);
+  if (!args) return 2;
+  const auto [snapshot, queries, rounds, first] = *args;
   using Clock = std::chrono::steady_clock;
-  const auto t0 = Clock::now();
-  auto loaded = ReadIndexSnapshot(argv[1]);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(loaded.status().message()).c_str());
-    return 1;
-  }
-  const RelatedIndex& index = **loaded;
+  const std::unique_ptr<const RelatedIndex> loaded = LoadKernelBenchSnapshot(snapshot);
+  if (loaded == nullptr) return 1;
+  const RelatedIndex& index = *loaded;
   const SparseMatrixView m = index.embeddings().matrix();
-  std::printf("loaded %d articles, %ld terms in %.1f s\n", index.size(),
-              static_cast<long>(m.cols()),
-              std::chrono::duration<double>(Clock::now() - t0).count());
   ScoreAccumulator acc(index.size());
   Context c{&index.similarity().parts(), RankOptions().pruning, &acc, {}, {}, {}};
   std::vector<int32_t> work;
   for (int q = first; q < std::min(index.size(), first + queries); ++q) work.push_back(q);
 
   std::vector<Candidates> expected(work.size());
-  for (size_t i = 0; i < work.size(); ++i) Direct(c, RowOf(m, work[i]), &expected[i]);
+  for (size_t i = 0; i < work.size(); ++i) InPlace<0>(c, RowOf(m, work[i]), &expected[i]);
 
   struct Variant {
     const char* name;
     void (*run)(Context&, SparseRow, Candidates*);
   };
   const Variant variants[] = {
-      {"direct (Score today)", Direct},
-      {"prefetch 8 ahead", Prefetched<8>},
-      {"prefetch 16 ahead", Prefetched<16>},
-      {"prefetch 32 ahead", Prefetched<32>},
+      {"direct (before)", InPlace<0>},
+      {"prefetch 8 ahead", InPlace<8>},
+      {"prefetch 16 ahead (Score)", InPlace<16>},
+      {"prefetch 32 ahead", InPlace<32>},
       {"bucketed by 2^16 docs", Bucketed},
-      {"prefetch 16 + nth_element", PrefetchedSelect<16>},
+      {"prefetch 16 + nth_element", InPlace<16, BestBySelect>},
   };
   Candidates got;
   for (int r = 0; r < rounds; ++r) {
@@ -206,7 +173,7 @@ int Main(int argc, char** argv) {
                            a.second == b.second;
                   });
       }
-      std::printf("round %d  %-24s %7.1f us/query  %zu differ\n", r, v.name,
+      std::printf("round %d  %-26s %7.1f us/query  %zu differ\n", r, v.name,
                   1e6 * seconds / static_cast<double>(work.size()), differ);
       std::fflush(stdout);
     }

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "scoring/index_snapshot.h"
+#include "bench/kernel_bench.h"
 #include "scoring/rank_options.h"
 #include "scoring/related_index.h"
 #include "scoring/similarity.h"
@@ -142,25 +142,14 @@ std::vector<int32_t> Candidates(const SimilarityIndex& index, SparseRow query, c
 }
 
 int Main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: rescore_kernels SNAPSHOT [QUERIES] [ROUNDS] [FIRST_DOC]\n");
-    return 2;
-  }
-  const int queries = argc > 2 ? std::atoi(argv[2]) : 2000;
-  const int rounds = argc > 3 ? std::atoi(argv[3]) : 3;
-  const int first = argc > 4 ? std::atoi(argv[4]) : 0;
+  const std::optional<KernelBenchArgs> args = ParseKernelBenchArgs("rescore_kernels", argc, argv);
+  if (!args) return 2;
+  const auto [snapshot, queries, rounds, first] = *args;
   using Clock = std::chrono::steady_clock;
-  const auto t0 = Clock::now();
-  auto loaded = ReadIndexSnapshot(argv[1]);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(loaded.status().message()).c_str());
-    return 1;
-  }
-  const RelatedIndex& index = **loaded;
+  const std::unique_ptr<const RelatedIndex> loaded = LoadKernelBenchSnapshot(snapshot);
+  if (loaded == nullptr) return 1;
+  const RelatedIndex& index = *loaded;
   const SparseMatrixView m = index.embeddings().matrix();
-  std::printf("loaded %d articles, %ld terms in %.1f s\n", index.size(),
-              static_cast<long>(m.cols()),
-              std::chrono::duration<double>(Clock::now() - t0).count());
   const Pruning pruning = RankOptions().pruning;
   std::vector<float> score(static_cast<size_t>(index.size()), 0.0f);
   std::vector<Work> work;
