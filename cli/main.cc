@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "cli/commands.h"
+#include "common/memory.h"
 #include "config/config.h"
 #include "embeddings/corpus.h"
 #include "service/corpus_loader.h"
@@ -201,6 +202,9 @@ int main(int argc, char** argv) {
     seealso::cli::PrintError(command, std::string("unexpected argument '") + positional[1] + "'");
     return 2;
   }
+  // Batch commands read a whole corpus, free its text and keep the index:
+  // one malloc arena lets that memory go back (common/memory.h).
+  if (command == "links" || command == "index" || command == "regen") seealso::UseOneMallocArena();
   if (command == "serve") return seealso::cli::Serve();
   if (command == "query") return seealso::cli::Query();
   if (command == "links") return seealso::cli::Links();

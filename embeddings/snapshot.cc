@@ -5,6 +5,7 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -161,17 +162,6 @@ absl::string_view Bytes(const T* data, size_t n) {
   return {reinterpret_cast<const char*>(data), n * sizeof(T)};
 }
 
-// A string table: count + 1 uint64 offsets into the bytes that follow.
-template <typename GetString>
-std::string StringTable(size_t count, GetString get) {
-  std::string out;
-  uint64_t offset = 0;
-  Put<uint64_t>(&out, 0);
-  for (size_t i = 0; i < count; ++i) Put<uint64_t>(&out, offset += get(i).size());
-  for (size_t i = 0; i < count; ++i) out += get(i);
-  return out;
-}
-
 // --- Reading ----------------------------------------------------------------
 
 struct Entry {
@@ -179,23 +169,6 @@ struct Entry {
   uint64_t size = 0;
   uint64_t checksum = 0;
 };
-
-// Splits a string table of `count` strings; false if it is malformed.
-bool ParseStringTable(absl::string_view bytes, uint64_t count, std::vector<absl::string_view>* out) {
-  if (bytes.size() / 8 <= count) return false;
-  const uint64_t head = 8 * (count + 1);
-  const uint64_t blob = bytes.size() - head;
-  if (Get<uint64_t>(bytes, 0) != 0 || Get<uint64_t>(bytes, 8 * count) != blob) return false;
-  out->reserve(count);
-  uint64_t begin = 0;
-  for (uint64_t i = 1; i <= count; ++i) {
-    const uint64_t end = Get<uint64_t>(bytes, 8 * i);
-    if (end < begin || end > blob) return false;
-    out->push_back(bytes.substr(head + begin, end - begin));
-    begin = end;
-  }
-  return true;
-}
 
 uint64_t AlignUp(uint64_t x) { return (x + kAlign - 1) / kAlign * kAlign; }
 
@@ -207,10 +180,22 @@ FrozenArray<T> Borrow(absl::string_view section, const std::shared_ptr<const Map
   return FrozenArray<T>::BorrowBytes(section, file).value();
 }
 
+// A string table of `count` strings (count + 1 uint64 offsets, then the
+// bytes), borrowed from the mapping; nullopt if it is malformed.
+std::optional<StringColumn> BorrowStringTable(absl::string_view section, uint64_t count,
+                                              const std::shared_ptr<const MappedFile>& file) {
+  if (section.size() / 8 <= count) return std::nullopt;
+  absl::StatusOr<StringColumn> c = StringColumn::FromParts(
+      Borrow<uint64_t>(section.substr(0, 8 * (count + 1)), file),
+      Borrow<char>(section.substr(8 * (count + 1)), file));
+  if (!c.ok()) return std::nullopt;
+  return *std::move(c);
+}
+
 }  // namespace
 
 absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& embeddings,
-                           const std::vector<Article>& articles,
+                           const ArticleTable& articles,
                            absl::Span<const absl::string_view> extra) {
   const Embeddings::MatrixParts& m = embeddings.matrix_parts();
   if (!embeddings.can_embed()) {
@@ -234,17 +219,13 @@ absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& 
   Put<uint64_t>(&info, rows);
   Put<uint64_t>(&info, terms.size());
   Put<uint64_t>(&info, nnz);
-  std::vector<int64_t> ids(rows);
-  for (size_t i = 0; i < rows; ++i) ids[i] = articles[i].id;
-  auto table_of = [&](std::string Article::*field) {
-    return StringTable(rows, [&](size_t i) -> const std::string& { return articles[i].*field; });
-  };
+  // A StringColumn's (and the vocabulary's) layout is the string table's.
+  auto table_of = [](const StringColumn& c) { return absl::StrCat(c.offsets().bytes(), c.bytes().bytes()); };
   const std::array<std::string, 6> built = {
       OptionsText(embeddings.options()),
-      // The vocabulary's own layout is the string table's.
       absl::StrCat(Bytes(terms.offsets().data(), terms.offsets().size()), terms.blob()),
-      table_of(&Article::path), table_of(&Article::title), table_of(&Article::subject),
-      table_of(&Article::url)};
+      table_of(articles.paths()), table_of(articles.titles()), table_of(articles.subjects()),
+      table_of(articles.urls())};
   // The large arrays go to the file straight from memory.
   std::vector<absl::string_view> sections(kNumSections);
   sections[kOptions] = built[0];
@@ -254,7 +235,7 @@ absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& 
   sections[kRowStarts] = m.row_starts.bytes();
   sections[kColumns] = m.columns.bytes();
   sections[kValues] = m.values.bytes();
-  sections[kIds] = Bytes(ids.data(), rows);
+  sections[kIds] = articles.ids().bytes();
   sections[kPaths] = built[2];
   sections[kTitles] = built[3];
   sections[kSubjects] = built[4];
@@ -407,25 +388,20 @@ absl::StatusOr<LoadedSnapshot> ReadSnapshot(const std::filesystem::path& path) {
        Borrow<int32_t>(section(kColumns), file), Borrow<float>(section(kValues), file)});
   if (!embeddings.ok()) return error(absl::StrCat("corrupt: ", embeddings.status().message()));
 
-  std::array<std::vector<absl::string_view>, 4> fields;
+  std::array<StringColumn, 4> fields;
   for (int f = 0; f < 4; ++f) {
     const auto s = static_cast<Section>(kPaths + f);
-    if (!ParseStringTable(section(s), rows, &fields[f])) {
-      return error(absl::StrCat("corrupt string table in section '", kSectionNames[s], "'"));
-    }
+    std::optional<StringColumn> c = BorrowStringTable(section(s), rows, file);
+    if (!c) return error(absl::StrCat("corrupt string table in section '", kSectionNames[s], "'"));
+    fields[f] = *std::move(c);
   }
-  LoadedSnapshot loaded{*std::move(embeddings), std::vector<Article>(rows),
+  // Same counts by construction, so this cannot fail.
+  ArticleTable articles =
+      *ArticleTable::FromParts(Borrow<int64_t>(section(kIds), file), std::move(fields[0]),
+                               std::move(fields[1]), std::move(fields[2]), std::move(fields[3]));
+  LoadedSnapshot loaded{*std::move(embeddings), std::move(articles),
                         {version, Get<uint64_t>(preamble, 24), Get<int64_t>(info, 0), bytes.size()},
                         {}, file};
-  const absl::string_view ids = section(kIds);
-  ParallelFor(rows, ThreadCount(0), [&](size_t i, int) {
-    Article& a = loaded.articles[i];
-    a.id = Get<int64_t>(ids, 8 * i);
-    a.path = std::string(fields[0][i]);
-    a.title = std::string(fields[1][i]);
-    a.subject = std::string(fields[2][i]);
-    a.url = std::string(fields[3][i]);
-  });
   for (uint64_t s = kNumSections; s < count; ++s) loaded.extra.push_back(section(s));
   return loaded;
 }

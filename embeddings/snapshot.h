@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "embeddings/article.h"
+#include "embeddings/article_table.h"
 #include "embeddings/tfidf.h"
 
 namespace seealso {
@@ -36,9 +36,9 @@ struct LoadedSnapshot {
   // same vectors as the model that was saved. Its arrays are the mapped
   // file's pages, not copies.
   Embeddings embeddings;
-  // Row i of the matrix is articles[i]. Only id, path, title, subject and url
-  // are stored; the other fields are empty.
-  std::vector<Article> articles;
+  // Row i of the matrix is articles[i]: id, path, title, subject and url
+  // (no related links), borrowed from the mapped file like the model.
+  ArticleTable articles;
   SnapshotInfo info;
   // The `extra` sections given to WriteSnapshot, in order, checksums
   // verified; their bytes stay valid while `file` lives. Each starts on a
@@ -55,7 +55,7 @@ struct LoadedSnapshot {
 // without vocabulary (Embeddings::WithoutVocabulary); UNAVAILABLE if the file
 // cannot be written.
 absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& embeddings,
-                           const std::vector<Article>& articles,
+                           const ArticleTable& articles,
                            absl::Span<const absl::string_view> extra = {});
 
 // Reads a snapshot written by WriteSnapshot, by mapping it into memory: the

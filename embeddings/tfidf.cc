@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "common/memory.h"
 #include "common/parallel.h"
 #include "embeddings/df_sketch.h"
 
@@ -533,6 +534,9 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
       }
       at += rows[r].size();
     }
+    // The block's analysed words are freed, but stay resident (between
+    // other articles' words) unless handed back; the matrix grows meanwhile.
+    ReturnFreedMemory();
   }
   rows = {};
   pair_tables.clear();

@@ -49,11 +49,11 @@ absl::StatusOr<std::string> ReadFile(const fs::path& path, std::uintmax_t max_by
 FileResult Process(const RelatedIndex& index, int32_t doc, const std::vector<Related>& top,
                    const fs::path& root, const RegenOptions& options) {
   FileResult r;
-  const Article& article = index.article(doc);
-  const std::string shown = (root / article.path).string();
+  const ArticleMeta article = index.article(doc);
+  const std::string shown = (root / std::string(article.path)).string();
   // Write through symlinks (so they stay links), but only to files inside the corpus.
   std::error_code ec;
-  const fs::path target = fs::canonical(root / article.path, ec);
+  const fs::path target = fs::canonical(root / std::string(article.path), ec);
   if (ec) {
     r.error = absl::StrCat(shown, ":1: ", ec.message());
     return r;
@@ -70,8 +70,8 @@ FileResult Process(const RelatedIndex& index, int32_t doc, const std::vector<Rel
   }
   std::vector<RelatedLink> links;
   for (const Related& rel : top) {
-    const Article& a = index.article(rel.doc);
-    links.push_back({a.id, a.title, a.subject, a.url});
+    const ArticleMeta a = index.article(rel.doc);
+    links.push_back({a.id, std::string(a.title), std::string(a.subject), std::string(a.url)});
   }
   absl::StatusOr<std::string> new_text = RewriteRelatedBlocks(*old_text, links, shown);
   if (!new_text.ok()) {
@@ -82,15 +82,16 @@ FileResult Process(const RelatedIndex& index, int32_t doc, const std::vector<Rel
 
   r.changed = true;
   absl::flat_hash_set<int64_t> seen;
-  for (const RelatedLink& l : article.related) {
-    if (l.id == article.id) {
+  for (const int64_t id : index.articles().related_ids(static_cast<size_t>(doc))) {
+    if (id == article.id) {
       ++r.self_links;
-    } else if (!seen.insert(l.id).second) {
+    } else if (!seen.insert(id).second) {
       ++r.duplicate_links;
     }
   }
   if (options.mode == RegenMode::kDryRun) {
-    r.diff = UnifiedDiff(*old_text, *new_text, "a/" + article.path, "b/" + article.path);
+    r.diff = UnifiedDiff(*old_text, *new_text, absl::StrCat("a/", article.path),
+                         absl::StrCat("b/", article.path));
   } else if (options.mode == RegenMode::kWrite) {
     if (absl::Status s = WriteFileAtomically(target, *new_text); !s.ok()) {
       r.error = absl::StrCat(shown, ":1: ", s.message());
@@ -163,7 +164,7 @@ absl::StatusOr<RegenSummary> Regen(const fs::path& dir, const RegenOptions& opti
   });
   for (int32_t doc : order) {
     const FileResult& r = results[doc - first];
-    const std::string& path = index->article(doc).path;
+    const std::string path(index->article(doc).path);
     if (!r.error.empty()) {
       ++summary.skipped;
       summary.write_failures += r.write_failed;

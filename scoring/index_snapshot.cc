@@ -110,16 +110,6 @@ std::string SimilarityInfo() {
 
 absl::Status WriteIndexSnapshot(const std::filesystem::path& path, const RelatedIndex& index,
                                 const PrecomputedLists* lists) {
-  std::vector<Article> articles(static_cast<size_t>(index.size()));
-  for (int32_t doc = 0; doc < index.size(); ++doc) {
-    const Article& a = index.article(doc);
-    Article& m = articles[static_cast<size_t>(doc)];
-    m.id = a.id;
-    m.path = a.path;
-    m.title = a.title;
-    m.subject = a.subject;
-    m.url = a.url;
-  }
   const SimilarityIndex::Parts& p = index.similarity().parts();
   const std::string info = SimilarityInfo();
   std::vector<absl::string_view> extra = {
@@ -138,7 +128,7 @@ absl::Status WriteIndexSnapshot(const std::filesystem::path& path, const Related
     extra.insert(extra.end(), {lists_options, lists->start.bytes(), lists->doc.bytes(),
                                lists->score.bytes()});
   }
-  return WriteSnapshot(path, index.embeddings(), articles, extra);
+  return WriteSnapshot(path, index.embeddings(), index.articles(), extra);
 }
 
 absl::StatusOr<std::unique_ptr<const RelatedIndex>> ReadIndexSnapshot(

@@ -2,12 +2,9 @@
 
 #include <algorithm>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "common/memory.h"
 #include "common/parallel.h"
 #include "absl/strings/str_cat.h"
 
@@ -27,14 +24,21 @@ std::vector<TermContribution> Explain(SparseRow query, SparseRow doc, int top) {
   return terms;
 }
 
-// Hands the free pages of every malloc arena back to the system. The build
-// frees the articles' text and its per-article work rows, small blocks
-// interleaved with the metadata that stays, so glibc keeps those pages
-// (measured: 229 MB free in the arenas after a 100,000-article build).
-void ReturnFreedMemory() {
-#ifdef __GLIBC__
-  malloc_trim(0);
-#endif
+// f(i) for i < n, computed on all cores (a contiguous range each) and packed
+// into one column.
+template <typename F>
+StringColumn ColumnOf(size_t n, F f) {
+  const int threads = std::max(1, std::min(ThreadCount(0), static_cast<int>(n / 4096)));
+  std::vector<StringColumnBuilder> parts(static_cast<size_t>(threads));
+  ParallelFor(parts.size(), threads, [&](size_t t, int) {
+    for (size_t i = n * t / parts.size(); i < n * (t + 1) / parts.size(); ++i) parts[t].Add(f(i));
+  });
+  StringColumnBuilder all;
+  for (StringColumnBuilder& part : parts) {
+    const StringColumn c = part.Finish();
+    for (size_t i = 0; i < c.size(); ++i) all.Add(c[i]);
+  }
+  return all.Finish();
 }
 
 }  // namespace
@@ -84,24 +88,18 @@ struct RelatedIndex::Query {
   absl::string_view subject;
 };
 
-RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
+RelatedIndex::RelatedIndex(ArticleTable articles, Embeddings embeddings,
                            std::optional<SimilarityIndex> similarity)
     : articles_(std::move(articles)),
       embeddings_(std::move(embeddings)),
       similarity_(similarity ? *std::move(similarity) : SimilarityIndex(embeddings_.matrix())),
       pool_(static_cast<int32_t>(articles_.size())) {
-  // The text is in the matrix now; keep only what lists show and dedup needs,
-  // which saves gigabytes at a million articles.
-  for (Article& a : articles_) ReleaseText(a);
-  canonical_url_.resize(articles_.size());
-  normalized_title_.resize(articles_.size());
-  ParallelFor(articles_.size(), ThreadCount(0), [&](size_t i, int) {
-    canonical_url_[i] = CanonicalUrl(articles_[i].url);
-    normalized_title_[i] = NormalizedTitle(articles_[i].title);
-  });
+  canonical_url_ = ColumnOf(articles_.size(), [&](size_t i) { return CanonicalUrl(articles_.urls()[i]); });
+  normalized_title_ =
+      ColumnOf(articles_.size(), [&](size_t i) { return NormalizedTitle(articles_.titles()[i]); });
   doc_of_id_.reserve(articles_.size());
   for (size_t i = 0; i < articles_.size(); ++i) {
-    doc_of_id_.emplace(articles_[i].id, static_cast<int32_t>(i));
+    doc_of_id_.emplace(articles_.id(i), static_cast<int32_t>(i));
   }
 }
 
@@ -109,13 +107,18 @@ std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> art
                                                         const EmbeddingOptions& options, Use use) {
   Embeddings embeddings = Embeddings::BuildFreeingText(&articles, options);
   if (use == Use::kBatch) embeddings = embeddings.WithoutVocabulary();
+  // The text is in the matrix now: keep only what lists show and dedup
+  // needs, packed, and free every article's heap blocks before the search
+  // structures are built, so that the pages go back to the system.
+  ArticleTable table = ArticleTable::Of(articles);
+  std::vector<Article>().swap(articles);
   ReturnFreedMemory();
   return std::unique_ptr<const RelatedIndex>(
-      new RelatedIndex(std::move(articles), std::move(embeddings)));
+      new RelatedIndex(std::move(table), std::move(embeddings)));
 }
 
 absl::StatusOr<std::unique_ptr<const RelatedIndex>> RelatedIndex::FromEmbeddings(
-    std::vector<Article> articles, Embeddings embeddings, std::optional<SimilarityIndex> similarity,
+    ArticleTable articles, Embeddings embeddings, std::optional<SimilarityIndex> similarity,
     std::optional<PrecomputedLists> lists) {
   const size_t n = articles.size();
   if (static_cast<size_t>(embeddings.matrix().rows()) != n) {
@@ -229,7 +232,7 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
   cands.reserve(acc.touched().size());
   for (int32_t d : acc.touched()) {
     const float cosine = acc.score(d);
-    const Article& a = articles_[d];
+    const ArticleMeta a = articles_[d];
     if (q.self && d == *q.self) {
       ++st.self;
     } else if ((!include.empty() && !include.contains(a.subject)) || exclude.contains(a.subject) ||
@@ -254,14 +257,14 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
   absl::flat_hash_set<absl::string_view> seen_urls;
   absl::flat_hash_set<absl::string_view> seen_titles;
   auto remember = [&](int32_t d) {
-    seen_ids.insert(articles_[d].id);
+    seen_ids.insert(articles_.id(d));
     if (!canonical_url_[d].empty()) seen_urls.insert(canonical_url_[d]);
     if (!normalized_title_[d].empty()) seen_titles.insert(normalized_title_[d]);
   };
   if (q.self) remember(*q.self);
   // Returns true (and counts why) if doc d repeats an id, URL or title.
   auto repeats = [&](int32_t d) {
-    if (seen_ids.contains(articles_[d].id)) return ++st.same_id, true;
+    if (seen_ids.contains(articles_.id(d))) return ++st.same_id, true;
     if (seen_urls.contains(canonical_url_[d])) return ++st.same_url, true;
     if (seen_titles.contains(normalized_title_[d])) return ++st.same_title, true;
     return false;
@@ -270,7 +273,7 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
   // Candidates come out best first; only a prefix is sorted, widened on demand.
   auto better = [this](const Related& a, const Related& b) {
     if (a.score != b.score) return a.score > b.score;
-    return articles_[a.doc].id < articles_[b.doc].id;
+    return articles_.id(a.doc) < articles_.id(b.doc);
   };
   size_t sorted = 0;
   size_t next = 0;

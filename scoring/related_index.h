@@ -15,7 +15,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/frozen_array.h"
+#include "common/string_column.h"
 #include "embeddings/article.h"
+#include "embeddings/article_table.h"
 #include "embeddings/tfidf.h"
 #include "scoring/rank_options.h"
 #include "scoring/similarity.h"
@@ -77,24 +79,25 @@ class RelatedIndex {
                                                    Use use = Use::kServe);
 
   // An index over an already fitted model (e.g. a loaded snapshot) without
-  // re-embedding: row i of embeddings.matrix() is articles[i], of which only
-  // id, title, subject and url are used for ranking. `similarity`, if given,
+  // re-embedding: row i of embeddings.matrix() is articles[i]. `similarity`, if given,
   // must have been made over embeddings.matrix() (SimilarityIndex::FromParts)
   // and is used instead of building one. INVALID_ARGUMENT if the counts
   // differ or an id repeats.
   // `lists`, if given, are served by TopK (PrecomputedLists); INVALID_ARGUMENT
   // unless they have one list per article, in range.
   static absl::StatusOr<std::unique_ptr<const RelatedIndex>> FromEmbeddings(
-      std::vector<Article> articles, Embeddings embeddings,
+      ArticleTable articles, Embeddings embeddings,
       std::optional<SimilarityIndex> similarity = std::nullopt,
       std::optional<PrecomputedLists> lists = std::nullopt);
 
   int32_t size() const { return static_cast<int32_t>(articles_.size()); }
-  // The article's metadata (id, path, title, subject, url, related); its text
-  // fields are released once embedded.
-  const Article& article(int32_t doc) const { return articles_[doc]; }
+  // The article's metadata (id, path, title, subject, url); its text is not
+  // kept once embedded.
+  ArticleMeta article(int32_t doc) const { return articles_[static_cast<size_t>(doc)]; }
+  // Every article's metadata, and the ids its related_articleN blocks linked to.
+  const ArticleTable& articles() const { return articles_; }
   // CanonicalUrl(article(doc).url), computed once when the index is made.
-  const std::string& canonical_url(int32_t doc) const { return canonical_url_[doc]; }
+  absl::string_view canonical_url(int32_t doc) const { return canonical_url_[static_cast<size_t>(doc)]; }
   const Embeddings& embeddings() const { return embeddings_; }
   // The search structures over embeddings().matrix().
   const SimilarityIndex& similarity() const { return similarity_; }
@@ -137,7 +140,7 @@ class RelatedIndex {
 
  private:
   struct Query;
-  RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
+  RelatedIndex(ArticleTable articles, Embeddings embeddings,
                std::optional<SimilarityIndex> similarity = std::nullopt);
   // Scores and selects the list of `query`, with `acc` (cleared on return).
   std::vector<Related> Rank(const Query& query, const RankOptions& options,
@@ -171,9 +174,9 @@ class RelatedIndex {
   std::vector<Related> RankOne(const Query& query, const RankOptions& options,
                                DedupStats* stats) const;
 
-  std::vector<Article> articles_;
-  std::vector<std::string> canonical_url_;
-  std::vector<std::string> normalized_title_;
+  ArticleTable articles_;
+  StringColumn canonical_url_;
+  StringColumn normalized_title_;
   absl::flat_hash_map<int64_t, int32_t> doc_of_id_;
   Embeddings embeddings_;
   SimilarityIndex similarity_;

@@ -30,7 +30,7 @@ class Fnv1a {
 std::string IndexChecksum(const RelatedIndex& index) {
   Fnv1a h;
   for (int32_t doc = 0; doc < index.size(); ++doc) {
-    const Article& a = index.article(doc);
+    const ArticleMeta a = index.article(doc);
     h.AddValue(a.id);
     h.AddValue(a.url.size());  // length-prefixed so ("ab","c") != ("a","bc")
     h.Add(a.url.data(), a.url.size());
@@ -78,7 +78,7 @@ std::shared_ptr<const Snapshot> IndexHolder::Install(std::shared_ptr<const Relat
   snapshot->build_seconds = build_seconds;
   // Documents are in id order, so try_emplace keeps the lowest id per URL.
   for (int32_t doc = 0; doc < index->size(); ++doc) {
-    const std::string& url = index->canonical_url(doc);
+    const absl::string_view url = index->canonical_url(doc);
     if (!url.empty()) snapshot->doc_of_url.try_emplace(url, doc);
   }
   snapshot->index = std::move(index);

@@ -33,8 +33,9 @@ struct Snapshot {
   std::string source;
   absl::Time built_at;
   double build_seconds = 0;
-  // CanonicalUrl() -> document; the lowest id wins when URLs collide.
-  absl::flat_hash_map<std::string, int32_t> doc_of_url;
+  // CanonicalUrl() -> document; the lowest id wins when URLs collide. The
+  // keys are views of `index`'s own canonical URLs.
+  absl::flat_hash_map<absl::string_view, int32_t> doc_of_url;
 };
 
 // FNV-1a 64 over every article's id and URL and the TF-IDF matrix (shape,

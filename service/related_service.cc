@@ -17,12 +17,12 @@ void FillRelated(const RelatedIndex& index, const std::vector<Related>& related,
   const Vocabulary& terms = index.embeddings().terms();
   out->Reserve(static_cast<int>(related.size()));
   for (const Related& r : related) {
-    const Article& a = index.article(r.doc);
+    const ArticleMeta a = index.article(r.doc);
     v1::RelatedArticle* o = out->Add();
     o->set_id(a.id);
-    o->set_title(a.title);
-    o->set_subject(a.subject);
-    o->set_url(a.url);
+    o->set_title(a.title.data(), a.title.size());
+    o->set_subject(a.subject.data(), a.subject.size());
+    o->set_url(a.url.data(), a.url.size());
     o->set_score(r.score);
     for (const TermContribution& t : r.explanation) {
       v1::TermContribution* e = o->add_explanation();

@@ -25,7 +25,7 @@ TEST(CorpusLoaderTest, DirectoryAndSnapshotSourcesRankAlike) {
       fs::temp_directory_path() / ("seealso_loader_" + std::to_string(::getpid()) + ".idx");
   absl::StatusOr<Corpus> corpus = LoadCorpus(dir);
   ASSERT_TRUE(corpus.ok());
-  ASSERT_TRUE(WriteSnapshot(snapshot, (*from_dir)->embeddings(), corpus->articles).ok());
+  ASSERT_TRUE(WriteSnapshot(snapshot, (*from_dir)->embeddings(), ArticleTable::Of(corpus->articles)).ok());
   auto from_file = LoadIndexFromSource(snapshot.string());
   ASSERT_TRUE(from_file.ok()) << from_file.status();
 

@@ -116,7 +116,7 @@ TEST_F(IndexSnapshotTest, BatchIndexRanksAlikeAndIsNeverWritten) {
 TEST_F(IndexSnapshotTest, ModelOnlySnapshotRebuildsTheStructures) {
   const std::vector<Article> articles = Generated(200);
   const auto built = RelatedIndex::Build(articles);
-  ASSERT_TRUE(WriteSnapshot(path_, built->embeddings(), articles).ok());
+  ASSERT_TRUE(WriteSnapshot(path_, built->embeddings(), ArticleTable::Of(articles)).ok());
   absl::StatusOr<std::unique_ptr<const RelatedIndex>> loaded = ReadIndexSnapshot(path_);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   ExpectSameParts((*loaded)->similarity().parts(), built->similarity().parts());
@@ -199,8 +199,7 @@ TEST_F(IndexSnapshotTest, PrecomputedListsRoundTripAndServeOnlyTheirOptions) {
   std::vector<float> altered(lists.score.begin(), lists.score.end());
   for (float& x : altered) x += 1.0f;
   const PrecomputedLists fake{options, lists.start, lists.doc, FrozenArray<float>(altered)};
-  std::vector<Article> articles;
-  for (int32_t d = 0; d < built->size(); ++d) articles.push_back(built->article(d));
+  const ArticleTable& articles = built->articles();
   auto faked = RelatedIndex::FromEmbeddings(articles, built->embeddings(), built->similarity(), fake);
   ASSERT_TRUE(faked.ok()) << faked.status();
   const int32_t d = 11;

@@ -6,10 +6,13 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "embeddings/corpus.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace seealso {
 namespace {
+
+using ::testing::ElementsAre;
 
 // Text goes in the question; the title stays empty (never deduplicated) unless given.
 Article Doc(int64_t id, std::string text, std::string url = "", std::string title = "",
@@ -58,23 +61,42 @@ TEST(RelatedIndexTest, RanksByCosineAndNeverReturnsSelf) {
   EXPECT_LE(list[0].score, 1.0f);
 }
 
-// The index keeps what lists show, not the text it embedded: the text's
-// buffers are returned (an emptied std::string may keep its buffer).
-TEST(RelatedIndexTest, KeepsNoArticleText) {
+// Releasing an article's text returns its buffers (an emptied std::string
+// may keep its buffer, which once kept every article's text alive).
+TEST(ArticleTest, ReleaseTextReturnsTheBuffers) {
   const std::string long_text(4000, 'x');
   Article a = Doc(1, "graph coloring " + long_text, "/q/1", "Graph coloring");
-  a.answer = "graph algorithms " + long_text;
+  a.answer = long_text;
   a.keywords = long_text;
   a.description = long_text;
-  auto idx = RelatedIndex::Build({a, Doc(2, "graph coloring")});
-  const Article& kept = idx->article(*idx->Find(1));
+  ReleaseText(a);
   const size_t none = std::string().capacity();
-  EXPECT_EQ(kept.question.capacity(), none);
-  EXPECT_EQ(kept.answer.capacity(), none);
-  EXPECT_EQ(kept.keywords.capacity(), none);
-  EXPECT_EQ(kept.description.capacity(), none);
+  EXPECT_EQ(a.question.capacity(), none);
+  EXPECT_EQ(a.answer.capacity(), none);
+  EXPECT_EQ(a.keywords.capacity(), none);
+  EXPECT_EQ(a.description.capacity(), none);
+  EXPECT_EQ(a.title, "Graph coloring");
+}
+
+// The index keeps what lists show and regen reports (the ids the old
+// related blocks linked to), article by article, in its ArticleTable.
+TEST(RelatedIndexTest, KeepsMetadataAndOldLinkIds) {
+  Article a = Doc(7, "graph coloring", "/q/7", "Graph coloring");
+  a.path = "q/7.md";
+  a.subject = "Graphs";
+  a.related = {{9, "t", "s", "/q/9"}, {7, "self", "", "/q/7"}, {9, "again", "", "/q/9"}};
+  Article b = Doc(9, "graph coloring bounds", "/q/9", "Bounds");
+  auto idx = RelatedIndex::Build({b, a});  // not in id order
+  const int32_t d = *idx->Find(7);
+  const ArticleMeta kept = idx->article(d);
+  EXPECT_EQ(kept.id, 7);
+  EXPECT_EQ(kept.path, "q/7.md");
   EXPECT_EQ(kept.title, "Graph coloring");
-  EXPECT_EQ(kept.url, "/q/1");
+  EXPECT_EQ(kept.subject, "Graphs");
+  EXPECT_EQ(kept.url, "/q/7");
+  EXPECT_THAT(idx->articles().related_ids(static_cast<size_t>(d)), ElementsAre(9, 7, 9));
+  EXPECT_TRUE(idx->articles().related_ids(static_cast<size_t>(*idx->Find(9))).empty());
+  EXPECT_EQ(idx->canonical_url(d), "/q/7");
 }
 
 TEST(RelatedIndexTest, KLimitsTheList) {
@@ -151,7 +173,7 @@ TEST(RelatedIndexTest, RandomCorporaKeepInvariants) {
       absl::flat_hash_set<std::string> urls = {CanonicalUrl(idx->article(d).url)};
       absl::flat_hash_set<std::string> seen_titles = {NormalizedTitle(idx->article(d).title)};
       for (size_t i = 0; i < list.size(); ++i) {
-        const Article& a = idx->article(list[i].doc);
+        const ArticleMeta a = idx->article(list[i].doc);
         EXPECT_TRUE(ids.insert(a.id).second);
         EXPECT_TRUE(urls.insert(CanonicalUrl(a.url)).second);
         if (!a.title.empty()) {

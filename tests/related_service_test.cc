@@ -27,7 +27,7 @@ TEST(RelatedServiceTest, ResponseMatchesTheIndexRanking) {
   const auto expected = idx.TopK(*idx.Find(171811), RankOptions{.k = 5});
   ASSERT_EQ(response.related_size(), static_cast<int>(expected.size()));
   for (size_t i = 0; i < expected.size(); ++i) {
-    const Article& a = idx.article(expected[i].doc);
+    const ArticleMeta a = idx.article(expected[i].doc);
     EXPECT_EQ(response.related(i).id(), a.id);
     EXPECT_EQ(response.related(i).title(), a.title);
     EXPECT_EQ(response.related(i).url(), a.url);
@@ -301,10 +301,8 @@ TEST(RelatedServiceTest, DefaultRequestsUseListsOnlyIfMadeWithTheServerDefaults)
   RankOptions made_with;
   made_with.k = 4;  // ServiceLimits' default_k
   const PrecomputedLists lists = PrecomputeLists(*plain, made_with);
-  std::vector<Article> articles;
-  for (int32_t d = 0; d < plain->size(); ++d) articles.push_back(plain->article(d));
   absl::StatusOr<std::unique_ptr<const RelatedIndex>> with_lists = RelatedIndex::FromEmbeddings(
-      articles, plain->embeddings(), plain->similarity(), lists);
+      plain->articles(), plain->embeddings(), plain->similarity(), lists);
   ASSERT_TRUE(with_lists.ok()) << with_lists.status();
 
   EXPECT_TRUE(RelatedService(SampleHolder()).DefaultRequestsUseLists(**with_lists));

@@ -151,7 +151,7 @@ TEST(SimilarityTest, RestrictiveFiltersStillGetTheExhaustiveList) {
   o.seed = 11;
   std::vector<Article> articles = testing_util::GeneratedArticles(o);
   auto index = RelatedIndex::Build(std::move(articles));
-  const std::string subject = index->article(0).subject;
+  const std::string subject(index->article(0).subject);
   RankOptions options{.k = 10, .include_subjects = {subject}, .near_duplicate_threshold = 2.0f};
   options.keep_near_copies_of_query = true;
   for (int32_t doc = 0; doc < index->size(); doc += 101) {

@@ -68,7 +68,7 @@ TEST_F(SnapshotTest, RoundTripIsExact) {
   const std::vector<Article> articles = Corpus();
   const Embeddings original = Embeddings::Build(articles, Unusual());
   const int64_t before = std::time(nullptr);
-  ASSERT_TRUE(WriteSnapshot(path_, original, articles).ok());
+  ASSERT_TRUE(WriteSnapshot(path_, original, ArticleTable::Of(articles)).ok());
 
   absl::StatusOr<LoadedSnapshot> loaded = ReadSnapshot(path_);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
@@ -90,13 +90,12 @@ TEST_F(SnapshotTest, RoundTripIsExact) {
 
   ASSERT_EQ(loaded->articles.size(), 4u);
   for (size_t i = 0; i < 4; ++i) {
-    const Article& got = loaded->articles[i];
+    const ArticleMeta got = loaded->articles[i];
     EXPECT_EQ(got.id, articles[i].id);
     EXPECT_EQ(got.path, articles[i].path);
     EXPECT_EQ(got.title, articles[i].title);
     EXPECT_EQ(got.subject, articles[i].subject);
     EXPECT_EQ(got.url, articles[i].url);
-    EXPECT_EQ(got.question, "");  // text is not stored
   }
   EXPECT_EQ(loaded->info.format_version, kSnapshotFormatVersion);
   EXPECT_EQ(loaded->info.file_bytes, std::filesystem::file_size(path_));
@@ -119,7 +118,7 @@ TEST_F(SnapshotTest, RoundTripIsExact) {
 
 TEST_F(SnapshotTest, IndexFromSnapshotRanksLikeTheOriginal) {
   const auto built = RelatedIndex::Build(Corpus());
-  ASSERT_TRUE(WriteSnapshot(path_, built->embeddings(), Corpus()).ok());
+  ASSERT_TRUE(WriteSnapshot(path_, built->embeddings(), ArticleTable::Of(Corpus())).ok());
   absl::StatusOr<LoadedSnapshot> loaded = ReadSnapshot(path_);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   auto index = RelatedIndex::FromEmbeddings(std::move(loaded->articles),
@@ -167,7 +166,7 @@ TEST_F(SnapshotTest, ForeignFileIsNotASnapshot) {
 }
 
 TEST_F(SnapshotTest, OtherVersionIsRefusedByNumber) {
-  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), {}), Corpus()).ok());
+  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), {}), ArticleTable::Of(Corpus())).ok());
   std::string bytes = ReadBytes();
   Store<uint32_t>(&bytes, 8, 3);
   WriteBytes(bytes);
@@ -186,7 +185,7 @@ TEST_F(SnapshotTest, SectionsAreAlignedAndUsedInPlace) {
   const std::vector<Article> articles = Corpus();
   const std::vector<std::string> extra_bytes = {"abc", std::string(100, 'x'), ""};
   const std::vector<absl::string_view> extra(extra_bytes.begin(), extra_bytes.end());
-  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(articles, {}), articles, extra).ok());
+  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(articles, {}), ArticleTable::Of(articles), extra).ok());
   const std::string bytes = ReadBytes();
   ASSERT_EQ(SectionCount(bytes), kSections + 3);
   for (size_t s = 0; s < kSections + 3; ++s) EXPECT_EQ(SectionOffset(bytes, s) % 64, 0u) << s;
@@ -217,7 +216,7 @@ TEST_F(SnapshotTest, SectionsAreAlignedAndUsedInPlace) {
 }
 
 TEST_F(SnapshotTest, EveryTruncationIsRefused) {
-  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), Unusual()), Corpus()).ok());
+  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), Unusual()), ArticleTable::Of(Corpus())).ok());
   const std::string bytes = ReadBytes();
   for (size_t len = 0; len < bytes.size(); ++len) {
     WriteBytes(bytes.substr(0, len));
@@ -233,7 +232,7 @@ TEST_F(SnapshotTest, EveryTruncationIsRefused) {
 
 // Every byte is covered by a check, so any flipped byte is refused.
 TEST_F(SnapshotTest, EveryFlippedByteIsRefused) {
-  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), Unusual()), Corpus()).ok());
+  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), Unusual()), ArticleTable::Of(Corpus())).ok());
   const std::string bytes = ReadBytes();
   for (size_t at = 0; at < bytes.size(); ++at) {
     for (unsigned char mask : {0x01, 0x80}) {
@@ -255,7 +254,7 @@ TEST_F(SnapshotTest, EveryFlippedByteIsRefused) {
 // change must give an error or a well-formed snapshot, never a crash (the
 // sanitizer build runs this).
 TEST_F(SnapshotTest, ResealedDamageIsRefusedOrHarmless) {
-  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), Unusual()), Corpus()).ok());
+  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), Unusual()), ArticleTable::Of(Corpus())).ok());
   const std::string bytes = ReadBytes();
   const size_t body = SectionOffset(bytes, 0);
   std::mt19937 rng(7);
@@ -279,7 +278,7 @@ TEST_F(SnapshotTest, ResealedDamageIsRefusedOrHarmless) {
 }
 
 TEST_F(SnapshotTest, StructuralDamageIsNamed) {
-  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), {}), Corpus()).ok());
+  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), {}), ArticleTable::Of(Corpus())).ok());
   const std::string bytes = ReadBytes();
   auto expect_refused = [&](std::string bad, const std::string& message) {
     Reseal(&bad);
@@ -325,7 +324,7 @@ TEST(RelatedIndexFromEmbeddingsTest, RefusesRepeatedIdsAndWrongCounts) {
   const Embeddings e = Embeddings::Build(articles, {});
   EXPECT_FALSE(RelatedIndex::FromEmbeddings({}, e).ok());
   articles[1].id = articles[0].id;
-  EXPECT_EQ(RelatedIndex::FromEmbeddings(articles, e).status().code(),
+  EXPECT_EQ(RelatedIndex::FromEmbeddings(ArticleTable::Of(articles), e).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
