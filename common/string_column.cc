@@ -7,13 +7,16 @@
 namespace seealso {
 
 absl::StatusOr<StringColumn> StringColumn::FromParts(FrozenArray<uint64_t> offsets,
-                                                     FrozenArray<char> bytes) {
+                                                     FrozenArray<char> bytes,
+                                                     absl::string_view noun) {
   if (offsets.empty() || offsets[0] != 0 || offsets.back() != bytes.size()) {
-    return absl::InvalidArgumentError("string offsets do not span the string bytes");
+    return absl::InvalidArgumentError(
+        absl::StrCat(noun, " offsets do not span the ", noun, " bytes"));
   }
   for (size_t i = 1; i < offsets.size(); ++i) {
     if (offsets[i] < offsets[i - 1]) {
-      return absl::InvalidArgumentError(absl::StrCat("string offsets decrease at string ", i - 1));
+      return absl::InvalidArgumentError(
+          absl::StrCat(noun, " offsets decrease at ", noun, " ", i - 1));
     }
   }
   StringColumn c;

@@ -21,10 +21,12 @@ class StringColumn {
  public:
   StringColumn() : offsets_(std::vector<uint64_t>{0}) {}
 
-  // From parts: INVALID_ARGUMENT, saying what is wrong, unless offsets start
-  // at 0, never decrease and end at bytes.size(). The arrays may be borrowed.
+  // From parts: INVALID_ARGUMENT, saying what is wrong (calling a string
+  // `noun`), unless offsets start at 0, never decrease and end at
+  // bytes.size(). The arrays may be borrowed.
   static absl::StatusOr<StringColumn> FromParts(FrozenArray<uint64_t> offsets,
-                                                FrozenArray<char> bytes);
+                                                FrozenArray<char> bytes,
+                                                absl::string_view noun = "string");
 
   size_t size() const { return offsets_.size() - 1; }
   bool empty() const { return size() == 0; }

@@ -26,18 +26,12 @@ absl::StatusOr<Vocabulary> Vocabulary::FromParts(std::vector<uint64_t> offsets, 
 
 absl::StatusOr<Vocabulary> Vocabulary::FromParts(FrozenArray<uint64_t> offsets,
                                                  FrozenArray<char> blob) {
-  if (offsets.empty() || offsets[0] != 0 || offsets.back() != blob.size()) {
-    return absl::InvalidArgumentError("term offsets do not span the term bytes");
-  }
   // Offsets first: with them monotone inside the blob, every term is readable.
-  for (size_t j = 1; j < offsets.size(); ++j) {
-    if (offsets[j] < offsets[j - 1]) {
-      return absl::InvalidArgumentError(absl::StrCat("term offsets decrease at term ", j - 1));
-    }
-  }
+  absl::StatusOr<StringColumn> terms =
+      StringColumn::FromParts(std::move(offsets), std::move(blob), "term");
+  if (!terms.ok()) return terms.status();
   Vocabulary v;
-  v.offsets_ = std::move(offsets);
-  v.blob_ = std::move(blob);
+  v.terms_ = *std::move(terms);
   for (size_t j = 1; j < v.size(); ++j) {
     if (!(v[j - 1] < v[j])) {
       return absl::InvalidArgumentError(absl::StrCat("terms not strictly increasing at term ", j));

@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/frozen_array.h"
+#include "common/string_column.h"
 
 namespace seealso {
 
@@ -20,7 +21,7 @@ namespace seealso {
 // lookup is a binary search. Copies share the terms.
 class Vocabulary {
  public:
-  Vocabulary() : offsets_(std::vector<uint64_t>{0}) {}
+  Vocabulary() = default;
 
   // From terms that are strictly increasing; INVALID_ARGUMENT naming the
   // first offending position otherwise.
@@ -33,25 +34,22 @@ class Vocabulary {
   static absl::StatusOr<Vocabulary> FromParts(FrozenArray<uint64_t> offsets,
                                               FrozenArray<char> blob);
 
-  size_t size() const { return offsets_.size() - 1; }
-  bool empty() const { return size() == 0; }
+  size_t size() const { return terms_.size(); }
+  bool empty() const { return terms_.empty(); }
   // The term of column j, for j < size(); valid while this object lives.
-  absl::string_view operator[](size_t j) const {
-    return absl::string_view(blob_.data() + offsets_[j], offsets_[j + 1] - offsets_[j]);
-  }
+  absl::string_view operator[](size_t j) const { return terms_[j]; }
   // The column of `term`, or -1 if it is not in the vocabulary.
   int32_t Find(absl::string_view term) const;
 
   // offsets().size() == size() + 1; term j is blob()[offsets()[j], offsets()[j + 1]).
-  absl::Span<const uint64_t> offsets() const { return offsets_.span(); }
-  absl::string_view blob() const { return {blob_.data(), blob_.size()}; }
+  absl::Span<const uint64_t> offsets() const { return terms_.offsets().span(); }
+  absl::string_view blob() const { return terms_.bytes().bytes(); }
 
   // Every term as its own string (for tests and small vocabularies).
   std::vector<std::string> ToStrings() const;
 
  private:
-  FrozenArray<uint64_t> offsets_;
-  FrozenArray<char> blob_;
+  StringColumn terms_;
 };
 
 }  // namespace seealso
