@@ -411,72 +411,87 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
     });
   }
 
-  // 4. The vocabulary: kept words and bigrams (spelled "a_b" into
-  // `pair_text`), sorted, numbered into columns. A kept term's code is its
-  // word id, or its kept pair's EncodePair().
-  std::vector<int32_t> kept_code;
-  std::vector<uint64_t> pair_end;
-  std::vector<int64_t> pair_df;
-  std::string pair_text;
-  for (size_t j = 0; j < words.size(); ++j) {
-    if (keep(word_df[j], options.tfidf.min_df)) kept_code.push_back(static_cast<int32_t>(j));
-  }
-  for (PairTable& table : pair_tables) {
-    for (auto& [key, slot] : table.index) {
-      const int32_t d = table.df[static_cast<size_t>(slot)];
-      if (!keep(d, pair_min_df)) {
-        slot = -1;
-        continue;
-      }
-      slot = static_cast<int32_t>(pair_df.size());
-      pair_df.push_back(d);
-      kept_code.push_back(EncodePair(slot));
-      absl::StrAppend(&pair_text, words[static_cast<size_t>(key >> 32)], "_",
-                      words[static_cast<size_t>(key & 0xffffffffu)]);
-      pair_end.push_back(pair_text.size());
-    }
-    table.df = {};
-  }
-  std::vector<absl::string_view> kept_text(kept_code.size());
-  for (size_t k = 0, p = 0; k < kept_code.size(); ++k) {
-    if (kept_code[k] >= 0) {
-      kept_text[k] = words[static_cast<size_t>(kept_code[k])];
-    } else {
-      const uint64_t begin = p == 0 ? 0 : pair_end[p - 1];
-      kept_text[k] = absl::string_view(pair_text).substr(begin, pair_end[p] - begin);
-      ++p;
-    }
-  }
-  std::vector<int32_t> order(kept_code.size());
-  for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int32_t>(k);
-  SortByTerm(kept_text, &order);
   std::vector<int32_t> word_col(words.size(), -1);
-  std::vector<int32_t> pair_col(pair_df.size(), -1);
-  std::vector<uint64_t> offsets = {0};
-  offsets.reserve(order.size() + 1);
-  std::string blob;
-  std::vector<int64_t> kept_df(order.size());
-  for (size_t c = 0; c < order.size(); ++c) {
-    const size_t k = static_cast<size_t>(order[c]);
-    const int32_t code = kept_code[k];
-    if (code >= 0) {
-      word_col[static_cast<size_t>(code)] = static_cast<int32_t>(c);
-      kept_df[c] = word_df[static_cast<size_t>(code)];
-    } else {
-      pair_col[static_cast<size_t>(DecodePair(code))] = static_cast<int32_t>(c);
-      kept_df[c] = pair_df[static_cast<size_t>(DecodePair(code))];
+  {
+    // 4. The vocabulary: kept words and bigrams (spelled "a_b" into
+    // `pair_text`), sorted, numbered into columns. A kept term's code is its
+    // word id, or its kept pair's EncodePair().
+    std::vector<int32_t> kept_code;
+    std::vector<uint64_t> pair_end;
+    std::vector<int64_t> pair_df;
+    std::string pair_text;
+    for (size_t j = 0; j < words.size(); ++j) {
+      if (keep(word_df[j], options.tfidf.min_df)) kept_code.push_back(static_cast<int32_t>(j));
     }
-    blob.append(kept_text[k].data(), kept_text[k].size());
-    offsets.push_back(blob.size());
-  }
-  for (PairTable& table : pair_tables) {
-    for (auto& [key, slot] : table.index) {
-      if (slot >= 0) slot = pair_col[static_cast<size_t>(slot)];
+    for (PairTable& table : pair_tables) {
+      for (auto& [key, slot] : table.index) {
+        const int32_t d = table.df[static_cast<size_t>(slot)];
+        if (!keep(d, pair_min_df)) {
+          slot = -1;
+          continue;
+        }
+        slot = static_cast<int32_t>(pair_df.size());
+        pair_df.push_back(d);
+        kept_code.push_back(EncodePair(slot));
+        absl::StrAppend(&pair_text, words[static_cast<size_t>(key >> 32)], "_",
+                        words[static_cast<size_t>(key & 0xffffffffu)]);
+        pair_end.push_back(pair_text.size());
+      }
+      table.df = {};
     }
+    std::vector<absl::string_view> kept_text(kept_code.size());
+    for (size_t k = 0, p = 0; k < kept_code.size(); ++k) {
+      if (kept_code[k] >= 0) {
+        kept_text[k] = words[static_cast<size_t>(kept_code[k])];
+      } else {
+        const uint64_t begin = p == 0 ? 0 : pair_end[p - 1];
+        kept_text[k] = absl::string_view(pair_text).substr(begin, pair_end[p] - begin);
+        ++p;
+      }
+    }
+    std::vector<int32_t> order(kept_code.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int32_t>(k);
+    SortByTerm(kept_text, &order);
+    std::vector<int32_t> pair_col(pair_df.size(), -1);
+    std::vector<uint64_t> offsets = {0};
+    offsets.reserve(order.size() + 1);
+    std::string blob;
+    std::vector<int64_t> kept_df(order.size());
+    for (size_t c = 0; c < order.size(); ++c) {
+      const size_t k = static_cast<size_t>(order[c]);
+      const int32_t code = kept_code[k];
+      if (code >= 0) {
+        word_col[static_cast<size_t>(code)] = static_cast<int32_t>(c);
+        kept_df[c] = word_df[static_cast<size_t>(code)];
+      } else {
+        pair_col[static_cast<size_t>(DecodePair(code))] = static_cast<int32_t>(c);
+        kept_df[c] = pair_df[static_cast<size_t>(DecodePair(code))];
+      }
+      blob.append(kept_text[k].data(), kept_text[k].size());
+      offsets.push_back(blob.size());
+    }
+    // Each table keeps only its kept pairs, now mapped to their columns: most
+    // pairs counted are dropped by bigram_min_df, and the weighing below
+    // only looks kept ones up.
+    for (PairTable& table : pair_tables) {
+      absl::flat_hash_map<uint64_t, int32_t> kept;
+      size_t count = 0;
+      for (const auto& [key, slot] : table.index) count += slot >= 0;
+      kept.reserve(count);
+      for (const auto& [key, slot] : table.index) {
+        if (slot >= 0) kept.emplace(key, pair_col[static_cast<size_t>(slot)]);
+      }
+      table.index = std::move(kept);
+    }
+    // Sorted and distinct by construction, so this cannot fail.
+    e.terms_ = *Vocabulary::FromParts(std::move(offsets), std::move(blob));
+    e.SetIdf(kept_df, n);
   }
-  // Sorted and distinct by construction, so this cannot fail.
-  e.terms_ = *Vocabulary::FromParts(std::move(offsets), std::move(blob));
-  e.SetIdf(kept_df, n);
+  // The words' text and counts were only needed to make the vocabulary: free
+  // them (with step 4's temporaries, above) before the matrix grows.
+  tables.clear();
+  words = {};
+  word_df = {};
 
   // 5. Weighing, on all cores, a block of articles at a time: each field's
   // words and bigrams become (column, count) pairs (pruned terms drop out),
@@ -540,7 +555,6 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   }
   rows = {};
   pair_tables.clear();
-  tables.clear();
   outer[articles.size()] = static_cast<int32_t>(inner.size());
   e.matrix_ = {static_cast<int32_t>(articles.size()), static_cast<int32_t>(e.terms_.size()),
                FrozenArray<int32_t>(std::move(outer)), FrozenArray<int32_t>::Own(std::move(inner)),
