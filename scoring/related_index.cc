@@ -181,8 +181,7 @@ std::vector<Related> RelatedIndex::Rank(const Query& q, const RankOptions& o,
   std::vector<Related> picked;
   // Pruning bounds the work of expensive queries; a query cheap enough
   // (pruning.exact_below_postings) takes the exact path below.
-  const bool pruned = !o.pruning.exact() && (o.pruning.exact_below_postings <= 0 ||
-                                             similarity_.Postings(q.row) > o.pruning.exact_below_postings);
+  const bool pruned = !o.pruning.ScoresExactly(similarity_.Postings(q.row));
   if (pruned) {
     similarity_.Score(q.row, o.pruning, acc);
     picked = Select(q, *acc, o, /*complete=*/true, &st, nullptr);
