@@ -106,12 +106,18 @@ RelatedIndex::RelatedIndex(std::vector<Article> articles, Embeddings embeddings,
 }
 
 std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> articles,
-                                                        const EmbeddingOptions& options, Use use) {
+                                                        const EmbeddingOptions& options, Use use,
+                                                        const Pruning& batch_pruning) {
   Embeddings embeddings = Embeddings::BuildFreeingText(&articles, options);
   if (use == Use::kBatch) embeddings = embeddings.WithoutVocabulary();
   ReturnFreedMemory();
+  // (Moving the Embeddings into the index leaves its matrix where it is.)
+  std::optional<SimilarityIndex> similarity;
+  if (use == Use::kBatch) {
+    similarity = SimilarityIndex::ForPruning(embeddings.matrix(), batch_pruning);
+  }
   return std::unique_ptr<const RelatedIndex>(
-      new RelatedIndex(std::move(articles), std::move(embeddings)));
+      new RelatedIndex(std::move(articles), std::move(embeddings), std::move(similarity)));
 }
 
 absl::StatusOr<std::unique_ptr<const RelatedIndex>> RelatedIndex::FromEmbeddings(
