@@ -169,7 +169,7 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Con
   if (!articles.ok()) return articles.status();
   const auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const RelatedIndex> index =
-      RelatedIndex::Build(*std::move(articles), config.embedding, use);
+      RelatedIndex::Build(*std::move(articles), config.embedding, use, config.ranking.pruning);
   std::fprintf(stderr, "seealso: indexed %d articles (%lld terms) in %.2f s\n", index->size(),
                static_cast<long long>(index->embeddings().matrix().cols()),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -126,7 +126,7 @@ absl::StatusOr<RegenSummary> Regen(const fs::path& dir, const RegenOptions& opti
   std::unique_ptr<const RelatedIndex> index;
   if (!corpus->articles.empty()) {
     index = RelatedIndex::Build(std::move(corpus->articles), options.embedding,
-                                RelatedIndex::Use::kBatch);
+                                RelatedIndex::Use::kBatch, options.ranking.pruning);
     RankOptions ranking = options.ranking;
     ranking.k = options.k;
     const auto [first, last] = ShardRange(index->size(), options.shard, options.shards);

@@ -110,6 +110,12 @@ std::string SimilarityInfo() {
 
 absl::Status WriteIndexSnapshot(const std::filesystem::path& path, const RelatedIndex& index,
                                 const PrecomputedLists* lists) {
+  // A batch index's postings may be cut (SimilarityIndex::cut): not the
+  // index of its matrix, so never what a snapshot may hold.
+  if (index.similarity().cut()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path.string(), ": the search structures were cut for a batch run"));
+  }
   const SimilarityIndex::Parts& p = index.similarity().parts();
   const std::string info = SimilarityInfo();
   std::vector<absl::string_view> extra = {

@@ -25,6 +25,11 @@ struct Pruning {
   int64_t exact_below_postings = 0;
 
   bool exact() const { return query_terms == 0 && postings_per_term == 0; }
+  // Whether a query whose terms' postings total `postings` is scored
+  // exactly: always without pruning, else when cheap enough.
+  bool ScoresExactly(int64_t postings) const {
+    return exact() || (exact_below_postings > 0 && postings <= exact_below_postings);
+  }
 
   friend bool operator==(const Pruning&, const Pruning&) = default;
 };

@@ -104,7 +104,8 @@ RelatedIndex::RelatedIndex(ArticleTable articles, Embeddings embeddings,
 }
 
 std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> articles,
-                                                        const EmbeddingOptions& options, Use use) {
+                                                        const EmbeddingOptions& options, Use use,
+                                                        const Pruning& batch_pruning) {
   Embeddings embeddings = Embeddings::BuildFreeingText(&articles, options);
   if (use == Use::kBatch) embeddings = embeddings.WithoutVocabulary();
   // The text is in the matrix now: keep only what lists show and dedup
@@ -113,8 +114,13 @@ std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> art
   ArticleTable table = ArticleTable::Of(articles);
   std::vector<Article>().swap(articles);
   ReturnFreedMemory();
+  // (Moving the Embeddings into the index leaves its matrix where it is.)
+  std::optional<SimilarityIndex> similarity;
+  if (use == Use::kBatch) {
+    similarity = SimilarityIndex::ForPruning(embeddings.matrix(), batch_pruning);
+  }
   return std::unique_ptr<const RelatedIndex>(
-      new RelatedIndex(std::move(table), std::move(embeddings)));
+      new RelatedIndex(std::move(table), std::move(embeddings), std::move(similarity)));
 }
 
 absl::StatusOr<std::unique_ptr<const RelatedIndex>> RelatedIndex::FromEmbeddings(
@@ -184,8 +190,7 @@ std::vector<Related> RelatedIndex::Rank(const Query& q, const RankOptions& o,
   std::vector<Related> picked;
   // Pruning bounds the work of expensive queries; a query cheap enough
   // (pruning.exact_below_postings) takes the exact path below.
-  const bool pruned = !o.pruning.exact() && (o.pruning.exact_below_postings <= 0 ||
-                                             similarity_.Postings(q.row) > o.pruning.exact_below_postings);
+  const bool pruned = !o.pruning.ScoresExactly(similarity_.Postings(q.row));
   if (pruned) {
     similarity_.Score(q.row, o.pruning, acc);
     picked = Select(q, *acc, o, /*complete=*/true, &st, nullptr);

@@ -74,9 +74,13 @@ class RelatedIndex {
   enum class Use { kServe, kBatch };
 
   // Embeds `articles` (ids must be unique) and builds the search structures.
+  // For kBatch, those hold only what ranking the articles with
+  // `batch_pruning` reads (SimilarityIndex::ForPruning): any other options
+  // still rank exactly as a full index would, but slower.
   static std::unique_ptr<const RelatedIndex> Build(std::vector<Article> articles,
                                                    const EmbeddingOptions& options = {},
-                                                   Use use = Use::kServe);
+                                                   Use use = Use::kServe,
+                                                   const Pruning& batch_pruning = {});
 
   // An index over an already fitted model (e.g. a loaded snapshot) without
   // re-embedding: row i of embeddings.matrix() is articles[i]. `similarity`, if given,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -27,13 +28,71 @@ SparseRow RowOf(const SparseMatrix& m, int32_t row) {
 
 SparseRow RowOf(const SparseVector& v) { return {v.innerIndexPtr(), v.valuePtr(), v.nonZeros()}; }
 
+namespace {
+
+using Posting = std::pair<float, int32_t>;  // (weight, document)
+
+// The order of a term's impact prefix: heaviest first, ties by document.
+// (weight, document) pairs are distinct, so it is a strict total order.
+bool Heavier(const Posting& a, const Posting& b) {
+  return a.first != b.first ? a.first > b.first : a.second < b.second;
+}
+
+// Moves posting i of a heap of `size` postings, lightest on top, held in two
+// parallel arrays, down to its place. (std's heap algorithms need one array.)
+void SiftDown(int32_t* doc, float* weight, int64_t size, int64_t i) {
+  const Posting x(weight[i], doc[i]);
+  for (int64_t child; (child = 2 * i + 1) < size; i = child) {
+    if (child + 1 < size &&
+        Heavier({weight[child], doc[child]}, {weight[child + 1], doc[child + 1]})) {
+      ++child;
+    }
+    if (!Heavier(x, {weight[child], doc[child]})) break;
+    doc[i] = doc[child];
+    weight[i] = weight[child];
+  }
+  doc[i] = x.second;
+  weight[i] = x.first;
+}
+
+// Which terms an index cut for `pruning` keeps only the impact prefix of
+// (1 = cut; empty if none): those longer than the prefix that no row taking
+// the exact path holds (that row's query reads every posting of its terms).
+// `df`: the true document frequencies.
+std::vector<uint8_t> CutTerms(const SparseMatrixView& docs, const Pruning& pruning,
+                              const std::vector<int32_t>& df, int threads) {
+  const int64_t prefix =
+      std::min<int64_t>(pruning.postings_per_term, SimilarityIndex::kImpactPrefix);
+  if (pruning.exact() || prefix <= 0) return {};
+  std::vector<uint8_t> cut(df.size());
+  for (size_t j = 0; j < df.size(); ++j) cut[j] = df[j] > prefix;
+  // Rows in parallel; threads may clear the same term's byte, hence atomic.
+  auto keep_all_of = [&](size_t begin, size_t end, int) {
+    for (size_t d = begin; d < end; ++d) {
+      const SparseRow row = RowOf(docs, static_cast<int32_t>(d));
+      int64_t postings = 0;
+      for (int64_t i = 0; i < row.size; ++i) postings += df[static_cast<size_t>(row.term[i])];
+      if (!pruning.ScoresExactly(postings)) continue;
+      for (int64_t i = 0; i < row.size; ++i) {
+        std::atomic_ref<uint8_t>(cut[static_cast<size_t>(row.term[i])])
+            .store(0, std::memory_order_relaxed);
+      }
+    }
+  };
+  ParallelForChunks(static_cast<size_t>(docs.rows()), 1024, threads, keep_all_of);
+  return cut;
+}
+
+}  // namespace
+
 float Dot(SparseRow a, SparseRow b) {
   float sum = 0;
   ForSharedTerms(a, b, [&](int32_t, float x) { sum += x; });
   return sum;
 }
 
-SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs, Parts parts)
+SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs, Parts parts,
+                                 std::vector<int32_t> df)
     : rows_(static_cast<int32_t>(docs.rows())),
       cols_(static_cast<int32_t>(docs.cols())),
       row_start_(docs.outerIndexPtr()),
@@ -43,16 +102,26 @@ SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs, Parts parts)
       offset_(parts_.postings_start.data()),
       doc_(parts_.postings_doc.data()),
       weight_(parts_.postings_weight.data()),
-      band_norm_(parts_.band_norm.data()) {
+      band_norm_(parts_.band_norm.data()),
+      df_(std::move(df)) {
   for (size_t d = 0; d < static_cast<size_t>(rows_); ++d) {
     for (int b = 0; b < kBands; ++b) band_max_[b] = std::max(band_max_[b], band_norm_[d * kBands + b]);
   }
 }
 
 SimilarityIndex::SimilarityIndex(const SparseMatrixView& docs)
-    : SimilarityIndex(docs, BuildParts(docs)) {}
+    : SimilarityIndex(docs, BuildParts(docs, ThreadCount(0))) {}
 
-SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs) {
+SimilarityIndex SimilarityIndex::ForPruning(const SparseMatrixView& docs, const Pruning& pruning,
+                                            int threads) {
+  std::vector<int32_t> df;
+  Parts parts = BuildParts(docs, ThreadCount(threads), &pruning, &df);
+  return SimilarityIndex(docs, std::move(parts), std::move(df));
+}
+
+SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs, int threads,
+                                                   const Pruning* cut_for,
+                                                   std::vector<int32_t>* df) {
   // Counting sort of the matrix's entries by term, then each term's postings
   // by weight (heaviest first, ties by document).
   const auto n = static_cast<int32_t>(docs.rows());
@@ -64,7 +133,6 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
   // in document order, as a sequential pass gives them. The scatter is
   // random writes over the whole postings array: at a million articles it
   // was the longest single-threaded step of building the index.
-  const int threads = ThreadCount(0);
   std::vector<int32_t> first_row(static_cast<size_t>(threads) + 1, n);
   first_row[0] = 0;
   for (int t = 1; t < threads; ++t) {
@@ -85,7 +153,7 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
       for (int64_t i = 0; i < row.size; ++i) ++count[t][static_cast<size_t>(row.term[i])];
     });
   });
-  std::vector<int64_t> offset(static_cast<size_t>(terms) + 1, 0);
+  std::vector<int32_t> term_df(static_cast<size_t>(terms));
   for (size_t j = 0; j < static_cast<size_t>(terms); ++j) {
     uint32_t before = 0;
     for (std::vector<uint32_t>& c : count) {
@@ -93,15 +161,27 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
       c[j] = before;
       before += mine;
     }
-    offset[j + 1] = offset[j] + before;
+    term_df[j] = static_cast<int32_t>(before);
   }
-  std::vector<int32_t> doc(static_cast<size_t>(nnz));
-  std::vector<float> weight(static_cast<size_t>(nnz));
+  // How many postings each term keeps: all, or if cut for a pruning, its
+  // first `kept` (the prefix that pruning reads).
+  std::vector<uint8_t> cut;
+  if (cut_for != nullptr) cut = CutTerms(docs, *cut_for, term_df, threads);
+  const int64_t kept =
+      cut.empty() ? 0 : std::min<int64_t>(cut_for->postings_per_term, kImpactPrefix);
+  std::vector<int64_t> offset(static_cast<size_t>(terms) + 1, 0);
+  for (size_t j = 0; j < static_cast<size_t>(terms); ++j) {
+    offset[j + 1] = offset[j] + (cut.empty() || !cut[j] ? term_df[j] : kept);
+  }
+  const auto stored = static_cast<size_t>(offset[static_cast<size_t>(terms)]);
+  std::vector<int32_t> doc(stored);
+  std::vector<float> weight(stored);
   ParallelFor(static_cast<size_t>(threads), threads, [&](size_t t, int) {
     std::vector<uint32_t>& next = count[t];
     rows_of(t, [&](int32_t d, SparseRow row) {
       for (int64_t i = 0; i < row.size; ++i) {
         const auto j = static_cast<size_t>(row.term[i]);
+        if (!cut.empty() && cut[j]) continue;
         const auto at = static_cast<size_t>(offset[j] + next[j]++);
         doc[at] = d;
         weight[at] = row.weight[i];
@@ -109,6 +189,36 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
     });
   });
   count = {};
+  // A cut term's slot holds a heap of its heaviest postings so far, lightest
+  // on top. Terms are shared among threads in chunks (each thread reads every
+  // row and keeps its own terms' entries): the heaps are the same whatever
+  // the order postings arrive in, and no two threads write one heap.
+  constexpr size_t kChunk = 1024;
+  if (stored < static_cast<size_t>(nnz)) {
+    std::vector<uint32_t> filled(static_cast<size_t>(terms), 0);
+    ParallelFor(static_cast<size_t>(threads), threads, [&](size_t th, int) {
+      for (int32_t d = 0; d < n; ++d) {
+        const SparseRow row = RowOf(docs, d);
+        for (int64_t i = 0; i < row.size; ++i) {
+          const auto j = static_cast<size_t>(row.term[i]);
+          if (!cut[j] || (j / kChunk) % static_cast<size_t>(threads) != th) continue;
+          int32_t* heap_doc = &doc[static_cast<size_t>(offset[j])];
+          float* heap_weight = &weight[static_cast<size_t>(offset[j])];
+          if (filled[j] < kept) {
+            heap_doc[filled[j]] = d;
+            heap_weight[filled[j]] = row.weight[i];
+            if (++filled[j] == kept) {
+              for (int64_t k = kept / 2 - 1; k >= 0; --k) SiftDown(heap_doc, heap_weight, kept, k);
+            }
+          } else if (Heavier({row.weight[i], d}, {heap_weight[0], heap_doc[0]})) {
+            heap_doc[0] = d;
+            heap_weight[0] = row.weight[i];
+            SiftDown(heap_doc, heap_weight, kept, 0);
+          }
+        }
+      }
+    });
+  }
   // Each term's heaviest kImpactPrefix postings go first, heaviest first (ties
   // by document); the rest stay in document order, which keeps the exact
   // path's accumulator writes mostly sequential on long postings lists.
@@ -116,13 +226,11 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
   // terms (interleaved chunks balance the long lists of common terms).
   // The postings arrive in document order: select the prefix's last entry
   // (linear), sort only the prefix, and copy the rest out in the order they
-  // came; no sort of the whole list.
+  // came; no sort of the whole list. (A cut term's are its heap, all prefix.)
   auto sort_term = [&](int64_t t, std::vector<std::pair<float, int32_t>>& postings) {
     const int64_t begin = offset[t], end = offset[t + 1];
     const int64_t prefix = std::min<int64_t>(end - begin, kImpactPrefix);
-    auto heavier = [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    };
+    auto heavier = [](const Posting& a, const Posting& b) { return Heavier(a, b); };
     postings.clear();
     for (int64_t k = begin; k < end; ++k) postings.emplace_back(weight[k], doc[k]);
     if (prefix < end - begin) {
@@ -145,7 +253,6 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
     }
   };
   std::vector<std::vector<std::pair<float, int32_t>>> scratch(static_cast<size_t>(threads));
-  constexpr size_t kChunk = 1024;
   ParallelForChunks(static_cast<size_t>(terms), kChunk, threads,
                     [&](size_t begin, size_t end, int th) {
                       for (size_t t = begin; t < end; ++t) {
@@ -161,7 +268,7 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
   std::vector<uint8_t> term_band(static_cast<size_t>(terms));
   ParallelForChunks(term_band.size(), kChunk, threads, [&](size_t begin, size_t end, int) {
     for (size_t t = begin; t < end; ++t) {
-      term_band[t] = static_cast<uint8_t>(BandOf(offset[t + 1] - offset[t], n));
+      term_band[t] = static_cast<uint8_t>(BandOf(term_df[t], n));
     }
   });
   std::vector<float> band_norm(static_cast<size_t>(n) * kBands, 0.0f);
@@ -180,7 +287,7 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
   });
   std::vector<float> heavy_norm(static_cast<size_t>(n) * kBands);
   std::vector<std::vector<int32_t>> order(kBands);
-  ParallelFor(kBands, ThreadCount(0), [&](size_t b, int) {
+  ParallelFor(kBands, threads, [&](size_t b, int) {
     const int level = static_cast<int>(b) + 1;
     float* norm = &heavy_norm[b * static_cast<size_t>(n)];
     for (int32_t d = 0; d < n; ++d) {
@@ -210,6 +317,7 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs)
   parts.heavy_norm = FrozenArray<float>(std::move(heavy_norm));
   parts.heavy_order_start = FrozenArray<int64_t>(std::move(order_start));
   parts.heavy_order = FrozenArray<int32_t>(std::move(all_orders));
+  if (df != nullptr && stored < static_cast<size_t>(nnz)) *df = std::move(term_df);
   return parts;
 }
 
@@ -278,7 +386,8 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   // the last bits, and a document must never be cut by rounding.
   constexpr float kMargin = 1e-5f;
   if (want <= 0 || query.size == 0) return true;
-  const int64_t nnz = static_cast<int64_t>(parts_.postings_doc.size());
+  // The matrix's non-zeros, which a cut index's postings are not.
+  const int64_t nnz = row_start_[rows_];
   const double row_cost =
       static_cast<double>(query.size) + static_cast<double>(nnz) / std::max(1, num_docs());
   // What verifying one document costs, in postings scored: a gather over its
@@ -295,9 +404,9 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   std::array<int64_t, kBands + 1> postings{};
   for (int64_t i = 0; i < query.size; ++i) {
     const int32_t t = query.term[i];
-    const int b = BandOf(offset_[t + 1] - offset_[t], rows_);
+    const int b = BandOf(Df(t), rows_);
     band[i] = static_cast<uint8_t>(b);
-    postings[b] += offset_[t + 1] - offset_[t];
+    postings[b] += Df(t);
     if (b < kBands) q2[b] += static_cast<double>(query.weight[i]) * query.weight[i];
   }
   // Bounding pays only where scoring every posting costs more than verifying
@@ -321,11 +430,13 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
     std::copy(band_start.begin(), band_start.end() - 1, fill.begin());
     for (int64_t i = 0; i < query.size; ++i) by_band[fill[band[i]]++] = static_cast<int32_t>(i);
   }
+  Spill spill;
   auto score_band = [&](int b) {
     for (int32_t j = band_start[b]; j < band_start[b + 1]; ++j) {
       const int32_t t = query.term[by_band[j]];
       const float q = query.weight[by_band[j]];
-      for (int64_t k = offset_[t]; k < offset_[t + 1]; ++k) acc->Add(doc_[k], q * weight_[k]);
+      const TermPostings p = PostingsOf(t, kAll, &spill);
+      for (int64_t k = 0; k < p.size; ++k) acc->Add(p.doc[k], q * p.weight[k]);
     }
   };
   // What bands < level could still add to document d: the query's band
@@ -540,19 +651,40 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
 void SimilarityIndex::ScoreExact(SparseRow query, ScoreAccumulator* acc) const {
   // Term at a time, in increasing term order: each document's sum is formed
   // in the same order as Dot(), so both give bit-identical scores.
+  Spill spill;
   for (int64_t i = 0; i < query.size; ++i) {
-    const int32_t t = query.term[i];
     const float q = query.weight[i];
-    for (int64_t k = offset_[t]; k < offset_[t + 1]; ++k) acc->Add(doc_[k], q * weight_[k]);
+    const TermPostings p = PostingsOf(query.term[i], kAll, &spill);
+    for (int64_t k = 0; k < p.size; ++k) acc->Add(p.doc[k], q * p.weight[k]);
   }
 }
 
 int64_t SimilarityIndex::Postings(SparseRow query) const {
   int64_t total = 0;
-  for (int64_t i = 0; i < query.size; ++i) {
-    total += offset_[query.term[i] + 1] - offset_[query.term[i]];
-  }
+  for (int64_t i = 0; i < query.size; ++i) total += Df(query.term[i]);
   return total;
+}
+
+SimilarityIndex::TermPostings SimilarityIndex::Recover(int32_t t, int64_t count,
+                                                       Spill* spill) const {
+  std::vector<Posting> postings;
+  for (int32_t d = 0; d < rows_; ++d) {
+    const SparseRow row = Row(d);
+    const int32_t* at = std::lower_bound(row.term, row.term + row.size, t);
+    if (at != row.term + row.size && *at == t) postings.emplace_back(row.weight[at - row.term], d);
+  }
+  if (count < static_cast<int64_t>(postings.size())) {
+    std::nth_element(postings.begin(), postings.begin() + count, postings.end(),
+                     [](const Posting& a, const Posting& b) { return Heavier(a, b); });
+    postings.resize(static_cast<size_t>(count));
+  }
+  spill->doc.clear();
+  spill->weight.clear();
+  for (const auto& [w, d] : postings) {
+    spill->doc.push_back(d);
+    spill->weight.push_back(w);
+  }
+  return {spill->doc.data(), spill->weight.data(), static_cast<int64_t>(postings.size())};
 }
 
 void SimilarityIndex::Score(SparseRow query, const Pruning& pruning,
@@ -573,19 +705,18 @@ void SimilarityIndex::Score(SparseRow query, const Pruning& pruning,
                       return query.weight[a] != query.weight[b] ? query.weight[a] > query.weight[b]
                                                                 : a < b;
                     });
+  const int64_t per_term = pruning.postings_per_term > 0
+                              ? std::min<int64_t>(pruning.postings_per_term, kImpactPrefix)
+                              : kAll;
+  Spill spill;
   for (size_t j = 0; j < m; ++j) {
-    const int32_t t = query.term[order[j]];
     const float q = query.weight[order[j]];
-    const int64_t end =
-        pruning.postings_per_term > 0
-            ? std::min(offset_[t + 1],
-                       offset_[t] + std::min<int64_t>(pruning.postings_per_term, kImpactPrefix))
-            : offset_[t + 1];
+    const TermPostings p = PostingsOf(query.term[order[j]], per_term, &spill);
     // Prefetching the sums a few postings ahead: 5-10 % less time at 1M
     // articles (bench/candidate_kernels), where they are a 4 MB array.
-    for (int64_t k = offset_[t]; k < end; ++k) {
-      if (k + 16 < end) acc->Prefetch(doc_[k + 16]);
-      acc->Add(doc_[k], q * weight_[k]);
+    for (int64_t k = 0; k < p.size; ++k) {
+      if (k + 16 < p.size) acc->Prefetch(p.doc[k + 16]);
+      acc->Add(p.doc[k], q * p.weight[k]);
     }
   }
   // Keep the best candidates by partial score and score them exactly.

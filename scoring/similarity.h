@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -177,6 +178,13 @@ class ScoreAccumulator {
 // whose bound can reach the want-th best exact score are scored exactly. The
 // common terms hold most postings (sum of df^2) but little weight, so most of
 // the work is skipped while the result stays exact.
+//
+// An index may be cut for one Pruning (ForPruning): a term then keeps only
+// the postings that ranking the matrix's own rows with that Pruning reads.
+// Every method still answers as the full index would, bit for bit: document
+// frequencies are the true ones, and a term read beyond what was kept has its
+// postings recovered from the matrix (a scan of every row: slow, but only
+// queries or options the index was not cut for get there).
 class SimilarityIndex {
  public:
   // Pruning::postings_per_term is capped at this.
@@ -209,13 +217,28 @@ class SimilarityIndex {
   // The same over a compressed matrix that must outlive the index.
   explicit SimilarityIndex(const SparseMatrix& docs) : SimilarityIndex(ViewOf(docs)) {}
 
+  // The index of `docs` cut for ranking its own rows with `pruning` (the
+  // batch's memory: at a million articles it reads about half the postings).
+  // A term keeps all its postings if some row takes the exact path
+  // (pruning.ScoresExactly) and so reads them all; else only its first
+  // min(postings_per_term, kImpactPrefix), as the full index orders them.
+  // Nothing is cut for an exact pruning. The full postings are never held, so
+  // building it never needs the full index's memory. On `threads` threads
+  // (0 = hardware concurrency); the index does not depend on it.
+  static SimilarityIndex ForPruning(const SparseMatrixView& docs, const Pruning& pruning,
+                                    int threads = 0);
+
   // An index from the parts another index over the same `docs` produced
   // (e.g. read back from a snapshot); nothing is rebuilt. INVALID_ARGUMENT,
   // saying what is wrong, unless every array has the size `docs` implies and
   // every offset and document number is in range, so that no query can read
   // out of bounds, whatever the bytes.
   static absl::StatusOr<SimilarityIndex> FromParts(const SparseMatrixView& docs, Parts parts);
+  // The postings as stored: of a cut index, not every term's (see cut()).
   const Parts& parts() const { return parts_; }
+  // True if some term's postings were cut (ForPruning): the parts are then
+  // not the index of the matrix, so they must never be written to a snapshot.
+  bool cut() const { return !df_.empty(); }
 
   int32_t num_docs() const { return rows_; }
 
@@ -226,6 +249,8 @@ class SimilarityIndex {
   void Score(SparseRow query, const Pruning& pruning, ScoreAccumulator* acc) const;
 
   // The number of postings of the query's terms: the work of scoring them all.
+  // From the true document frequencies, also of a cut index, so that a
+  // query's path (Pruning::ScoresExactly) never depends on the cut.
   int64_t Postings(SparseRow query) const;
 
   // Fills the cleared `acc` with exact scores, bit-identical to
@@ -240,11 +265,45 @@ class SimilarityIndex {
   void ScoreExact(SparseRow query, ScoreAccumulator* acc) const;
 
  private:
-  explicit SimilarityIndex(const SparseMatrixView& docs, Parts parts);
-  // The parts of the index of `docs`, computed.
-  static Parts BuildParts(const SparseMatrixView& docs);
+  // `df`: every term's document frequency if some were cut, else empty.
+  SimilarityIndex(const SparseMatrixView& docs, Parts parts, std::vector<int32_t> df = {});
+  // The parts of the index of `docs`, computed, on `threads` threads; if
+  // `cut_for` is given, with only the postings ranking the rows with it
+  // reads (ForPruning), and *df set to the true document frequencies (left
+  // empty if nothing was cut).
+  static Parts BuildParts(const SparseMatrixView& docs, int threads,
+                          const Pruning* cut_for = nullptr, std::vector<int32_t>* df = nullptr);
   // Band of a term with document frequency `df` among `n` documents.
   static int BandOf(int64_t df, int64_t n);
+  // Term t's true document frequency (what a full index stores).
+  int64_t Df(int32_t t) const {
+    return df_.empty() ? offset_[t + 1] - offset_[t] : df_[static_cast<size_t>(t)];
+  }
+  // A count of postings meaning all of them.
+  static constexpr int64_t kAll = std::numeric_limits<int64_t>::max();
+  // Postings of one term: into the index, or into a Spill.
+  struct TermPostings {
+    const int32_t* doc;
+    const float* weight;
+    int64_t size;
+  };
+  struct Spill {
+    std::vector<int32_t> doc;
+    std::vector<float> weight;
+  };
+  // The first min(count, df) postings of term t as a set (what a sum over
+  // them needs; recovered ones come in no fixed order): the stored ones if
+  // the index kept them, else recovered from the matrix into *spill, which
+  // is the guard that keeps a cut index exact.
+  TermPostings PostingsOf(int32_t t, int64_t count, Spill* spill) const {
+    const int64_t stored = offset_[t + 1] - offset_[t];
+    if (stored >= count || df_.empty() || stored == df_[static_cast<size_t>(t)]) {
+      return {doc_ + offset_[t], weight_ + offset_[t], std::min(stored, count)};
+    }
+    return Recover(t, count, spill);
+  }
+  // The slow half of PostingsOf: a binary search in every row.
+  TermPostings Recover(int32_t t, int64_t count, Spill* spill) const;
   SparseRow Row(int32_t d) const {
     const int32_t begin = row_start_[d];
     return {column_ + begin, value_ + begin, row_start_[d + 1] - begin};
@@ -272,6 +331,8 @@ class SimilarityIndex {
   const float* band_norm_ = nullptr;
   // band_max_[b]: the largest band_norm of band b over all documents.
   std::array<float, kBands> band_max_{};
+  // Of a cut index, every term's true document frequency; else empty.
+  std::vector<int32_t> df_;
 };
 
 }  // namespace seealso
