@@ -136,10 +136,23 @@ class GrowingArray {
 // whenever they are needed rather than stored: most word pairs occur in one
 // article only, and keeping them all (per article and in per-thread hash
 // tables) was most of the build's memory.
+//
+// The tokens live in per-thread buffers, one per block of kWeighBlock
+// articles (TokenBlocks), not in a vector per article: a block's buffers are
+// freed whole once it is weighed, so their memory goes back to the system as
+// the matrix grows. Per-article vectors were scattered over the heap (into
+// the holes the freed text left), and freeing a block of them released no page.
 struct AnalysedText {
   std::array<uint32_t, kFields + 1> start{};
-  std::vector<uint32_t> tokens;
+  uint64_t offset = 0;  // of the tokens in their TokenBlocks buffer
+  const uint32_t* tokens = nullptr;  // set once every buffer is complete
 };
+
+// Articles are weighed (and their tokens freed) this many at a time.
+constexpr size_t kWeighBlock = 16384;
+
+// tokens[t][b]: thread t's tokens of the articles of block b.
+using TokenBlocks = std::vector<std::vector<std::vector<uint32_t>>>;
 
 uint32_t Token(int32_t word, bool joins_previous) {
   return static_cast<uint32_t>(word) << 1 | (joins_previous ? 1u : 0u);
@@ -310,6 +323,9 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   const int threads = std::min(ThreadCount(0), static_cast<int>(articles.size() / 256 + 1));
   std::vector<WordTable> tables(static_cast<size_t>(threads));
   std::vector<AnalysedText> analysed(articles.size());
+  TokenBlocks token_blocks(static_cast<size_t>(threads),
+                           std::vector<std::vector<uint32_t>>((articles.size() + kWeighBlock - 1) /
+                                                              kWeighBlock));
   std::vector<uint8_t> thread_of(articles.size());
   std::vector<uint64_t> joins_seen(static_cast<size_t>(threads));  // bigram occurrences
   ParallelFor(articles.size(), threads, [&](size_t i, int t) {
@@ -332,13 +348,18 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
       }
     }
     text.start[kFields] = static_cast<uint32_t>(tokens.size());
-    text.tokens.assign(tokens.begin(), tokens.end());  // exact size: a million of these
+    std::vector<uint32_t>& buffer = token_blocks[static_cast<size_t>(t)][i / kWeighBlock];
+    text.offset = buffer.size();
+    buffer.insert(buffer.end(), tokens.begin(), tokens.end());
     thread_of[i] = static_cast<uint8_t>(t);
     if (release != nullptr) {
       // `release` is `articles`: this article's body is no longer needed.
       ReleaseText((*release)[i]);
     }
   });
+  for (size_t i = 0; i < analysed.size(); ++i) {
+    analysed[i].tokens = token_blocks[thread_of[i]][i / kWeighBlock].data() + analysed[i].offset;
+  }
 
   // 2. One word list: the threads' words merged (thread 0's ids are merged
   // ids; `added` numbers what only later threads saw), document frequencies
@@ -499,7 +520,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   // compressed row storage before the next block is weighed. Holding every
   // row until one fill at the end put all rows beside the whole matrix: the
   // build's peak (8 more bytes per non-zero).
-  constexpr size_t kBlock = 16384;
+  constexpr size_t kBlock = kWeighBlock;
   std::vector<int32_t> outer(articles.size() + 1);
   GrowingArray<int32_t> inner;
   GrowingArray<float> values;
@@ -534,7 +555,6 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
       }
       c.start[kFields] = static_cast<uint32_t>(c.entries.size());
       rows[r] = e.Weigh(c);
-      text = AnalysedText();  // free as we go
     });
     size_t block_nonzeros = 0;
     for (const auto& row : rows) block_nonzeros += row.size();
@@ -549,8 +569,10 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
       }
       at += rows[r].size();
     }
-    // The block's analysed words are freed, but stay resident (between
-    // other articles' words) unless handed back; the matrix grows meanwhile.
+    // The block's tokens are done with: free them and hand the pages back
+    // (a buffer under glibc's mmap threshold is freed into the heap), so
+    // that the memory shrinks by as much as the matrix grows.
+    for (auto& blocks : token_blocks) std::vector<uint32_t>().swap(blocks[first / kBlock]);
     ReturnFreedMemory();
   }
   rows = {};
