@@ -46,6 +46,17 @@ inline void ReleaseText(Article& a) {
   std::string().swap(a.description);
 }
 
+// ReleaseText and the metadata too (path, title, subject, url, related
+// links): only the id stays. For a caller that kept the metadata elsewhere.
+inline void ReleaseAllButId(Article& a) {
+  ReleaseText(a);
+  std::string().swap(a.path);
+  std::string().swap(a.title);
+  std::string().swap(a.subject);
+  std::string().swap(a.url);
+  std::vector<RelatedLink>().swap(a.related);
+}
+
 }  // namespace seealso
 
 #endif  // SEEALSO_EMBEDDINGS_ARTICLE_H_

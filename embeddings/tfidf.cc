@@ -306,8 +306,8 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles,
   return Build(articles, options, nullptr);
 }
 
-Embeddings Embeddings::BuildFreeingText(std::vector<Article>* articles,
-                                        const EmbeddingOptions& options) {
+Embeddings Embeddings::BuildConsuming(std::vector<Article>* articles,
+                                      const EmbeddingOptions& options) {
   return Build(*articles, options, articles);
 }
 
@@ -354,7 +354,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
     thread_of[i] = static_cast<uint8_t>(t);
     if (release != nullptr) {
       // `release` is `articles`: this article's body is no longer needed.
-      ReleaseText((*release)[i]);
+      ReleaseAllButId((*release)[i]);
     }
   });
   for (size_t i = 0; i < analysed.size(); ++i) {

@@ -95,13 +95,13 @@ class Embeddings {
   // matrix() is articles[i]. Terms are numbered in lexicographic order, so the
   // result does not depend on article order beyond row order.
   static Embeddings Build(const std::vector<Article>& articles, const EmbeddingOptions& options);
-  // The same, freeing each article's question, answer, keywords and
-  // description as soon as it is analysed (id, path, title, subject, url and
-  // related links stay), so the text does not stay in memory beside the
-  // vocabulary merge and the matrix (4 GB at a million generated articles;
-  // at 100k it did not lower the peak, which is in the merge).
-  static Embeddings BuildFreeingText(std::vector<Article>* articles,
-                                     const EmbeddingOptions& options);
+  // The same, freeing every string of each article as soon as it is
+  // analysed (ReleaseAllButId: only ids stay), so that neither the text
+  // (4 GB at a million generated articles) nor the metadata stays in memory
+  // beside the vocabulary merge and the growing matrix. The caller keeps the
+  // metadata it needs first (e.g. an ArticleTable).
+  static Embeddings BuildConsuming(std::vector<Article>* articles,
+                                   const EmbeddingOptions& options);
 
   // The compressed row storage of a model's matrix: rows + 1 row starts,
   // then a column and a value per non-zero.

@@ -106,12 +106,12 @@ RelatedIndex::RelatedIndex(ArticleTable articles, Embeddings embeddings,
 std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> articles,
                                                         const EmbeddingOptions& options, Use use,
                                                         const Pruning& batch_pruning) {
-  Embeddings embeddings = Embeddings::BuildFreeingText(&articles, options);
-  if (use == Use::kBatch) embeddings = embeddings.WithoutVocabulary();
-  // The text is in the matrix now: keep only what lists show and dedup
-  // needs, packed, and free every article's heap blocks before the search
-  // structures are built, so that the pages go back to the system.
+  // Only what lists show and dedup needs is kept, packed, taken before the
+  // build frees each article's strings once analysed, so that neither the
+  // text nor small metadata blocks stay in memory beside the growing matrix.
   ArticleTable table = ArticleTable::Of(articles);
+  Embeddings embeddings = Embeddings::BuildConsuming(&articles, options);
+  if (use == Use::kBatch) embeddings = embeddings.WithoutVocabulary();
   std::vector<Article>().swap(articles);
   ReturnFreedMemory();
   // (Moving the Embeddings into the index leaves its matrix where it is.)
