@@ -94,7 +94,8 @@ RelatedIndex::RelatedIndex(ArticleTable articles, Embeddings embeddings,
       embeddings_(std::move(embeddings)),
       similarity_(similarity ? *std::move(similarity) : SimilarityIndex(embeddings_.matrix())),
       pool_(static_cast<int32_t>(articles_.size())) {
-  canonical_url_ = ColumnOf(articles_.size(), [&](size_t i) { return CanonicalUrl(articles_.urls()[i]); });
+  canonical_url_ =
+      ColumnOf(articles_.size(), [&](size_t i) { return CanonicalUrl(articles_.urls()[i]); });
   normalized_title_ =
       ColumnOf(articles_.size(), [&](size_t i) { return NormalizedTitle(articles_.titles()[i]); });
   doc_of_id_.reserve(articles_.size());
