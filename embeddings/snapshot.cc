@@ -5,7 +5,6 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
-#include <optional>
 #include <string>
 #include <variant>
 
@@ -181,15 +180,14 @@ FrozenArray<T> Borrow(absl::string_view section, const std::shared_ptr<const Map
 }
 
 // A string table of `count` strings (count + 1 uint64 offsets, then the
-// bytes), borrowed from the mapping; nullopt if it is malformed.
-std::optional<StringColumn> BorrowStringTable(absl::string_view section, uint64_t count,
-                                              const std::shared_ptr<const MappedFile>& file) {
-  if (section.size() / 8 <= count) return std::nullopt;
-  absl::StatusOr<StringColumn> c = StringColumn::FromParts(
-      Borrow<uint64_t>(section.substr(0, 8 * (count + 1)), file),
-      Borrow<char>(section.substr(8 * (count + 1)), file));
-  if (!c.ok()) return std::nullopt;
-  return *std::move(c);
+// bytes), borrowed from the mapping; INVALID_ARGUMENT saying what is wrong
+// (calling a string `noun`) if it is malformed.
+absl::StatusOr<StringColumn> BorrowStringTable(absl::string_view section, uint64_t count,
+                                               const std::shared_ptr<const MappedFile>& file,
+                                               absl::string_view noun = "string") {
+  if (section.size() / 8 <= count) return absl::InvalidArgumentError("shorter than its offsets");
+  return StringColumn::FromParts(Borrow<uint64_t>(section.substr(0, 8 * (count + 1)), file),
+                                 Borrow<char>(section.substr(8 * (count + 1)), file), noun);
 }
 
 }  // namespace
@@ -219,11 +217,12 @@ absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& 
   Put<uint64_t>(&info, rows);
   Put<uint64_t>(&info, terms.size());
   Put<uint64_t>(&info, nnz);
-  // A StringColumn's (and the vocabulary's) layout is the string table's.
-  auto table_of = [](const StringColumn& c) { return absl::StrCat(c.offsets().bytes(), c.bytes().bytes()); };
+  // A StringColumn's (and so the vocabulary's) layout is the string table's.
+  auto table_of = [](const StringColumn& c) {
+    return absl::StrCat(c.offsets().bytes(), c.bytes().bytes());
+  };
   const std::array<std::string, 6> built = {
-      OptionsText(embeddings.options()),
-      absl::StrCat(Bytes(terms.offsets().data(), terms.offsets().size()), terms.blob()),
+      OptionsText(embeddings.options()), table_of(terms.column()),
       table_of(articles.paths()), table_of(articles.titles()), table_of(articles.subjects()),
       table_of(articles.urls())};
   // The large arrays go to the file straight from memory.
@@ -373,12 +372,9 @@ absl::StatusOr<LoadedSnapshot> ReadSnapshot(const std::filesystem::path& path) {
   absl::StatusOr<EmbeddingOptions> options = ParseOptionsText(section(kOptions));
   if (!options.ok()) return error(absl::StrCat("corrupt options: ", options.status().message()));
 
-  // The terms section is the vocabulary's layout: offsets, then bytes.
-  const absl::string_view term_bytes = section(kTerms);
-  if (term_bytes.size() / 8 <= cols) return error("corrupt string table in section 'terms'");
-  absl::StatusOr<Vocabulary> terms = Vocabulary::FromParts(
-      Borrow<uint64_t>(term_bytes.substr(0, 8 * (cols + 1)), file),
-      Borrow<char>(term_bytes.substr(8 * (cols + 1)), file));
+  absl::StatusOr<StringColumn> term_column = BorrowStringTable(section(kTerms), cols, file, "term");
+  absl::StatusOr<Vocabulary> terms =
+      term_column.ok() ? Vocabulary::FromColumn(*std::move(term_column)) : term_column.status();
   if (!terms.ok()) {
     return error(absl::StrCat("corrupt string table in section 'terms': ", terms.status().message()));
   }
@@ -391,8 +387,11 @@ absl::StatusOr<LoadedSnapshot> ReadSnapshot(const std::filesystem::path& path) {
   std::array<StringColumn, 4> fields;
   for (int f = 0; f < 4; ++f) {
     const auto s = static_cast<Section>(kPaths + f);
-    std::optional<StringColumn> c = BorrowStringTable(section(s), rows, file);
-    if (!c) return error(absl::StrCat("corrupt string table in section '", kSectionNames[s], "'"));
+    absl::StatusOr<StringColumn> c = BorrowStringTable(section(s), rows, file);
+    if (!c.ok()) {
+      return error(absl::StrCat("corrupt string table in section '", kSectionNames[s],
+                                "': ", c.status().message()));
+    }
     fields[f] = *std::move(c);
   }
   // Same counts by construction, so this cannot fail.

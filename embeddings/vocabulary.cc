@@ -30,8 +30,12 @@ absl::StatusOr<Vocabulary> Vocabulary::FromParts(FrozenArray<uint64_t> offsets,
   absl::StatusOr<StringColumn> terms =
       StringColumn::FromParts(std::move(offsets), std::move(blob), "term");
   if (!terms.ok()) return terms.status();
+  return FromColumn(*std::move(terms));
+}
+
+absl::StatusOr<Vocabulary> Vocabulary::FromColumn(StringColumn terms) {
   Vocabulary v;
-  v.terms_ = *std::move(terms);
+  v.terms_ = std::move(terms);
   for (size_t j = 1; j < v.size(); ++j) {
     if (!(v[j - 1] < v[j])) {
       return absl::InvalidArgumentError(absl::StrCat("terms not strictly increasing at term ", j));

@@ -33,6 +33,8 @@ class Vocabulary {
   // The same over arrays that may be borrowed (a mapped snapshot's sections).
   static absl::StatusOr<Vocabulary> FromParts(FrozenArray<uint64_t> offsets,
                                               FrozenArray<char> blob);
+  // From a column of terms; INVALID_ARGUMENT unless strictly increasing.
+  static absl::StatusOr<Vocabulary> FromColumn(StringColumn terms);
 
   size_t size() const { return terms_.size(); }
   bool empty() const { return terms_.empty(); }
@@ -44,6 +46,8 @@ class Vocabulary {
   // offsets().size() == size() + 1; term j is blob()[offsets()[j], offsets()[j + 1]).
   absl::Span<const uint64_t> offsets() const { return terms_.offsets().span(); }
   absl::string_view blob() const { return terms_.bytes().bytes(); }
+  // The terms as one column (the snapshot's string-table layout).
+  const StringColumn& column() const { return terms_; }
 
   // Every term as its own string (for tests and small vocabularies).
   std::vector<std::string> ToStrings() const;
