@@ -46,6 +46,7 @@ class ArticleTable {
   size_t size() const { return ids_.size(); }
   bool empty() const { return ids_.empty(); }
   int64_t id(size_t i) const { return ids_[i]; }
+  absl::string_view subject(size_t i) const { return subjects_[i]; }
   ArticleMeta operator[](size_t i) const {
     return {ids_[i], paths_[i], titles_[i], subjects_[i], urls_[i]};
   }

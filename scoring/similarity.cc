@@ -722,15 +722,20 @@ void SimilarityIndex::Score(SparseRow query, const Pruning& pruning,
   // Keep the best candidates by partial score and score them exactly.
   std::vector<std::pair<float, int32_t>> candidates;
   candidates.reserve(acc->touched().size());
-  for (int32_t d : acc->touched()) candidates.emplace_back(acc->score(d), d);
+  acc->Drain([&](int32_t d, float score) { candidates.emplace_back(score, d); });
   const size_t r = pruning.rescore > 0
                        ? std::min(candidates.size(), static_cast<size_t>(pruning.rescore))
                        : candidates.size();
-  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(r),
-                    candidates.end(), [](const auto& a, const auto& b) {
-                      return a.first != b.first ? a.first > b.first : a.second < b.second;
-                    });
-  acc->Clear();
+  // (score, document) pairs are distinct: the best r, then their order, are
+  // the same as a partial sort's, in linear time for the selection.
+  auto better = [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+  if (r > 0 && r < candidates.size()) {
+    std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(r - 1),
+                     candidates.end(), better);
+  }
+  std::sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(r), better);
   // A gather against the scattered query: no branchy merge per candidate.
   const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(cols_)));
   for (size_t j = 0; j < r; ++j) {

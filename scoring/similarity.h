@@ -152,6 +152,21 @@ class ScoreAccumulator {
     return {query_.data(), filter_.data()};
   }
 
+  // Calls f(doc, score) for each touched document, in touched order, and
+  // resets it: Clear() in the same pass, so each score's cache line is
+  // fetched once (prefetched ahead: the touched documents are scattered).
+  template <typename F>
+  void Drain(F f) {
+    constexpr size_t kAhead = 16;
+    for (size_t i = 0; i < count_; ++i) {
+      if (i + kAhead < count_) Prefetch(touched_[i + kAhead]);
+      const int32_t d = touched_[i];
+      f(d, score_[static_cast<size_t>(d)]);
+      score_[static_cast<size_t>(d)] = 0.0f;
+    }
+    count_ = 0;
+  }
+
   // Resets the touched documents to zero, in O(touched).
   void Clear() {
     for (int32_t d : touched()) score_[d] = 0.0f;
