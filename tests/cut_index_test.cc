@@ -2,6 +2,7 @@
 // regen build) must rank exactly as the full index: for the pruning it was cut
 // for, and, through its guard, for any other options.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -70,6 +71,45 @@ std::vector<std::vector<std::pair<int32_t, uint32_t>>> Lists(const RelatedIndex&
     }
   }
   return out;
+}
+
+// Real weights tie often (same tf, same length): a cut term's kept prefix must
+// break ties at its boundary by document as the full index does. Term 0 is in
+// every row with one of three weights, so hundreds of postings tie with the
+// prefix's last; terms 1 and 2 fill the rows. Whatever the thread count, the
+// cut term's stored postings are the full index's first `kept`.
+TEST(CutIndexTiesTest, KeepsTheFullPrefixAcrossTiedWeights) {
+  constexpr int kRows = 3000;
+  std::vector<Eigen::Triplet<float>> entries;
+  for (int r = 0; r < kRows; ++r) {
+    const float w0 = 0.3f + 0.1f * static_cast<float>((r * 7) % 3);
+    entries.emplace_back(r, 0, w0);
+    entries.emplace_back(r, 1 + r % 2, std::sqrt(1.0f - w0 * w0));
+  }
+  SparseMatrix m(kRows, 3);
+  m.setFromTriplets(entries.begin(), entries.end());
+  m.makeCompressed();
+  const SparseMatrixView view = ViewOf(m);
+  const SimilarityIndex full(view);
+  // Pruned everywhere (no row is cheap enough for the exact path).
+  const Pruning pruning{.query_terms = 2, .postings_per_term = 700, .rescore = 10};
+  const auto& fp = full.parts();
+  for (int threads : {1, 2, 3}) {
+    const SimilarityIndex cut = SimilarityIndex::ForPruning(view, pruning, threads);
+    ASSERT_TRUE(cut.cut());
+    const auto& cp = cut.parts();
+    for (int32_t t = 0; t < 3; ++t) {
+      const int64_t kept = cp.postings_start[static_cast<size_t>(t) + 1] - cp.postings_start[t];
+      ASSERT_EQ(kept, 700) << "term " << t;
+      for (int64_t k = 0; k < kept; ++k) {
+        ASSERT_EQ(cp.postings_doc[static_cast<size_t>(cp.postings_start[t] + k)],
+                  fp.postings_doc[static_cast<size_t>(fp.postings_start[t] + k)])
+            << "term " << t << " posting " << k << " threads " << threads;
+        ASSERT_EQ(cp.postings_weight[static_cast<size_t>(cp.postings_start[t] + k)],
+                  fp.postings_weight[static_cast<size_t>(fp.postings_start[t] + k)]);
+      }
+    }
+  }
 }
 
 // Both indexes are built once for the suite: they are only read.
