@@ -9,6 +9,12 @@
 // are spread over --threads threads, each driving its own completion queue
 // (the thread that waits on it also reads the responses: no hand-off), and
 // over --channels connections.
+//
+// With --rate R the load is open-loop instead: calls start on a fixed schedule
+// of R per second in all (spread over the threads), whatever the server's
+// latency, with at most --concurrency in flight; a call is timed from when it
+// was actually sent, and how late the generator sent calls against the
+// schedule is printed too (lag_p99_us), so a generator that fell behind shows.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -34,6 +40,9 @@ ABSL_FLAG(bool, retries, false, "keep gRPC's retry filter on the client channels
 ABSL_FLAG(double, duration_s, 10, "measured seconds");
 ABSL_FLAG(double, warmup_s, 1, "seconds run before measuring");
 ABSL_FLAG(int, k, 4, "related articles per call");
+ABSL_FLAG(double, rate, 0,
+          "open loop: calls started per second in all, on a fixed schedule "
+          "(0: closed loop, --concurrency calls always in flight)");
 
 namespace {
 
@@ -52,6 +61,7 @@ struct Slot {
   RelatedArticles::Stub* stub = nullptr;
   std::unique_ptr<grpc::ClientContext> context;
   Clock::time_point start;
+  bool counted = false;  // sent in the measured window (open loop)
   grpc::Status status;
   seealso::v1::GetRelatedResponse by_id;
   seealso::v1::GetRelatedForTextResponse by_text;
@@ -71,6 +81,7 @@ class Generator {
     slot->context = std::make_unique<grpc::ClientContext>();
     slot->context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     slot->start = Clock::now();
+    slot->counted = slot->start >= measure_from_ && slot->start < end_;
     if (!requests_->by_text.empty()) {
       slot->text_reader =
           slot->stub->AsyncGetRelatedForText(slot->context.get(), requests_->by_text[i], &cq_);
@@ -84,6 +95,8 @@ class Generator {
   // Runs `slots` until `end`; latencies (µs) of calls that finished after
   // `measure_from`.
   void Run(std::vector<Slot>& slots, Clock::time_point measure_from, Clock::time_point end) {
+    measure_from_ = measure_from;
+    end_ = end;
     for (Slot& s : slots) Issue(&s);
     size_t in_flight = slots.size();
     void* tag = nullptr;
@@ -91,15 +104,7 @@ class Generator {
     while (in_flight > 0 && cq_.Next(&tag, &ok)) {
       auto* slot = static_cast<Slot*>(tag);
       const Clock::time_point now = Clock::now();
-      if (now >= measure_from && now < end) {
-        if (ok && slot->status.ok()) {
-          latencies_us_.push_back(
-              std::chrono::duration<double, std::micro>(now - slot->start).count());
-        } else {
-          ++errors_;
-          if (errors_ == 1) std::fprintf(stderr, "first error: %s\n", slot->status.error_message().c_str());
-        }
-      }
+      Record(slot, ok, now, now >= measure_from && now < end);
       if (now < end) {
         Issue(slot);
       } else {
@@ -111,12 +116,80 @@ class Generator {
     }
   }
 
+  // Open loop: starts calls at `rate` per second from `start` until `end`,
+  // with at most slots.size() in flight; counts the calls sent from
+  // `measure_from` on.
+  void RunOpen(std::vector<Slot>& slots, double rate, Clock::time_point start,
+               Clock::time_point measure_from, Clock::time_point end) {
+    measure_from_ = measure_from;
+    end_ = end;
+    std::vector<Slot*> idle;
+    for (Slot& s : slots) idle.push_back(&s);
+    const std::chrono::duration<double> interval(1.0 / rate);
+    int64_t issued = 0;
+    auto due = [&] {
+      return start +
+             std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(issued));
+    };
+    size_t in_flight = 0;
+    for (;;) {
+      Clock::time_point now = Clock::now();
+      while (!idle.empty() && due() <= now && due() < end) {
+        const Clock::time_point scheduled = due();
+        Slot* slot = idle.back();
+        idle.pop_back();
+        Issue(slot);
+        if (slot->counted) {
+          lags_us_.push_back(
+              std::chrono::duration<double, std::micro>(slot->start - scheduled).count());
+        }
+        ++issued;
+        ++in_flight;
+      }
+      if (due() >= end && in_flight == 0) break;
+      // Until a call ends, or the next one is due if a slot is free for it.
+      const Clock::time_point wake =
+          !idle.empty() && due() < end ? due() : now + std::chrono::milliseconds(100);
+      void* tag = nullptr;
+      bool ok = false;
+      const auto status = cq_.AsyncNext(
+          &tag, &ok, std::chrono::system_clock::now() + (wake - Clock::now()));
+      if (status == grpc::CompletionQueue::SHUTDOWN) break;
+      if (status == grpc::CompletionQueue::TIMEOUT) continue;
+      auto* slot = static_cast<Slot*>(tag);
+      Record(slot, ok, Clock::now(), slot->counted);
+      idle.push_back(slot);
+      --in_flight;
+    }
+    cq_.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq_.Next(&tag, &ok)) {
+    }
+  }
+
   std::vector<double>& latencies_us() { return latencies_us_; }
+  std::vector<double>& lags_us() { return lags_us_; }
   long errors() const { return errors_; }
 
  private:
+  void Record(Slot* slot, bool ok, Clock::time_point now, bool counted) {
+    if (!counted) return;
+    if (ok && slot->status.ok()) {
+      latencies_us_.push_back(std::chrono::duration<double, std::micro>(now - slot->start).count());
+    } else {
+      ++errors_;
+      if (errors_ == 1) {
+        std::fprintf(stderr, "first error: %s\n", slot->status.error_message().c_str());
+      }
+    }
+  }
+
   const Requests* requests_;
   std::atomic<size_t>* next_;
+  Clock::time_point measure_from_;
+  Clock::time_point end_;
+  std::vector<double> lags_us_;
   grpc::CompletionQueue cq_;
   std::vector<double> latencies_us_;
   long errors_ = 0;
@@ -188,11 +261,18 @@ int main(int argc, char** argv) {
       Clock::now() + std::chrono::duration_cast<Clock::duration>(warmup);
   const Clock::time_point end =
       measure_from + std::chrono::duration_cast<Clock::duration>(duration);
+  const double rate = absl::GetFlag(FLAGS_rate);
+  const Clock::time_point start = Clock::now();
+  auto run = [&](size_t t) {
+    if (rate > 0) {
+      generators[t]->RunOpen(slots[t], rate / threads, start, measure_from, end);
+    } else {
+      generators[t]->Run(slots[t], measure_from, end);
+    }
+  };
   std::vector<std::thread> running;
-  for (size_t t = 1; t < generators.size(); ++t) {
-    running.emplace_back([&, t] { generators[t]->Run(slots[t], measure_from, end); });
-  }
-  generators[0]->Run(slots[0], measure_from, end);
+  for (size_t t = 1; t < generators.size(); ++t) running.emplace_back(run, t);
+  run(0);
   for (std::thread& t : running) t.join();
 
   std::vector<double> lat;
@@ -202,7 +282,13 @@ int main(int argc, char** argv) {
     errors += g->errors();
   }
   std::sort(lat.begin(), lat.end());
+  std::vector<double> lags;
+  for (const auto& g : generators) {
+    lags.insert(lags.end(), g->lags_us().begin(), g->lags_us().end());
+  }
+  std::sort(lags.begin(), lags.end());
   const double seconds = duration.count();
+  if (rate > 0) std::printf("rate_per_s=%.0f lag_p99_us=%.0f ", rate, Percentile(lags, 0.99));
   std::printf(
       "mode=%s articles=%zu concurrency=%d threads=%d channels=%d duration_s=%.1f calls=%zu "
       "errors=%ld "
