@@ -173,6 +173,27 @@ TEST(SimilarityTest, RestrictiveFiltersStillGetTheExhaustiveList) {
   }
 }
 
+// Drain hands over every touched document's sum once, in touched order, and
+// leaves the accumulator as new: nothing touched, every sum zero, so the next
+// query's sums start from zero (a pruned query is scored on top of the last).
+TEST(ScoreAccumulatorTest, DrainHandsOverEachSumOnceAndResets) {
+  ScoreAccumulator acc(1000);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::pair<int32_t, float>> want;
+    for (int32_t d = round; d < 1000; d += 37) {
+      acc.Add(d, 0.25f * static_cast<float>(d % 5 + 1));
+      acc.Add(d, 0.5f);
+      want.emplace_back(d, 0.25f * static_cast<float>(d % 5 + 1) + 0.5f);
+    }
+    acc.Add(999 - round, 0.0f);  // a zero never touches a document
+    std::vector<std::pair<int32_t, float>> got;
+    acc.Drain([&](int32_t d, float score) { got.emplace_back(d, score); });
+    EXPECT_EQ(got, want) << "round " << round;
+    EXPECT_TRUE(acc.touched().empty());
+    for (int32_t d = 0; d < 1000; ++d) ASSERT_EQ(acc.score(d), 0.0f) << d;
+  }
+}
+
 // The scattered query row gives Dot()'s sums bit for bit, for rows of every
 // size (empty, one term, many), sparse or dense in a vocabulary, and rows
 // sharing no term; and leaves its scratch zeroed.
