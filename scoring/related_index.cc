@@ -240,13 +240,20 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
   // articles each field is a cache miss, for each of a hundred candidates.
   const bool by_subject = !include.empty() || !exclude.empty();
   const bool may_boost = o.same_subject_boost != 1.0f && !q.subject.empty();
+  auto filtered_out = [&](int32_t d) {
+    if (by_subject) {
+      const absl::string_view subject = articles_.subject(d);
+      if ((!include.empty() && !include.contains(subject)) || exclude.contains(subject)) {
+        return true;
+      }
+    }
+    return !exclude_ids.empty() && exclude_ids.contains(articles_.id(d));
+  };
   for (int32_t d : acc.touched()) {
     const float cosine = acc.score(d);
     if (q.self && d == *q.self) {
       ++st.self;
-    } else if ((by_subject && ((!include.empty() && !include.contains(articles_.subject(d))) ||
-                               exclude.contains(articles_.subject(d)))) ||
-               (!exclude_ids.empty() && exclude_ids.contains(articles_.id(d)))) {
+    } else if (filtered_out(d)) {
       ++st.filtered;
     } else if (!o.keep_near_copies_of_query && cosine >= o.near_duplicate_threshold) {
       ++st.near_copy_of_query;

@@ -720,7 +720,7 @@ void SimilarityIndex::Score(SparseRow query, const Pruning& pruning,
     }
   }
   // Keep the best candidates by partial score and score them exactly.
-  std::vector<std::pair<float, int32_t>> candidates;
+  std::vector<std::pair<float, int32_t>>& candidates = acc->Candidates();
   candidates.reserve(acc->touched().size());
   acc->Drain([&](int32_t d, float score) { candidates.emplace_back(score, d); });
   const size_t r = pruning.rescore > 0

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -152,6 +153,14 @@ class ScoreAccumulator {
     return {query_.data(), filter_.data()};
   }
 
+  // An empty buffer for a query's (partial score, document) candidates, kept
+  // here so that a pruned query allocates none (at a million articles it
+  // holds ~30,000: 240 KB per query).
+  std::vector<std::pair<float, int32_t>>& Candidates() {
+    candidates_.clear();
+    return candidates_;
+  }
+
   // Calls f(doc, score) for each touched document, in touched order, and
   // resets it: Clear() in the same pass, so each score's cache line is
   // fetched once (prefetched ahead: the touched documents are scattered).
@@ -179,6 +188,7 @@ class ScoreAccumulator {
   size_t count_ = 0;
   std::vector<float> query_;
   std::vector<uint64_t> filter_;
+  std::vector<std::pair<float, int32_t>> candidates_;
 };
 
 // The inverted index of a document matrix: for each term, the documents
