@@ -520,13 +520,12 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   // compressed row storage before the next block is weighed. Holding every
   // row until one fill at the end put all rows beside the whole matrix: the
   // build's peak (8 more bytes per non-zero).
-  constexpr size_t kBlock = kWeighBlock;
   std::vector<int32_t> outer(articles.size() + 1);
   GrowingArray<int32_t> inner;
   GrowingArray<float> values;
   std::vector<std::vector<std::pair<int32_t, float>>> rows;
-  for (size_t first = 0; first < articles.size(); first += kBlock) {
-    rows.assign(std::min(kBlock, articles.size() - first), {});
+  for (size_t first = 0; first < articles.size(); first += kWeighBlock) {
+    rows.assign(std::min(kWeighBlock, articles.size() - first), {});
     ParallelFor(rows.size(), threads, [&](size_t r, int) {
       const size_t i = first + r;
       AnalysedText& text = analysed[i];
@@ -572,7 +571,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
     // The block's tokens are done with: free them and hand the pages back
     // (a buffer under glibc's mmap threshold is freed into the heap), so
     // that the memory shrinks by as much as the matrix grows.
-    for (auto& blocks : token_blocks) std::vector<uint32_t>().swap(blocks[first / kBlock]);
+    for (auto& blocks : token_blocks) std::vector<uint32_t>().swap(blocks[first / kWeighBlock]);
     ReturnFreedMemory();
   }
   rows = {};
