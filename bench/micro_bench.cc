@@ -66,6 +66,24 @@ void BM_AnalyzeAnswer(benchmark::State& state) {
 }
 BENCHMARK(BM_AnalyzeAnswer);
 
+// The indexer's form of the same analysis: words and bigram flags, no bigram strings.
+void BM_AnalyzeWordsAnswer(benchmark::State& state) {
+  const std::vector<Article>& articles = Articles(1000);
+  const Analyzer analyzer;
+  std::vector<std::string> words;
+  std::vector<uint8_t> joins;
+  size_t i = 0;
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& text = articles[i++ % articles.size()].answer;
+    analyzer.AnalyzeWords(text, &words, &joins);
+    benchmark::DoNotOptimize(words.data());
+    bytes += static_cast<int64_t>(text.size());
+  }
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_AnalyzeWordsAnswer);
+
 // Parsing one article file's front matter.
 void BM_ParseArticle(benchmark::State& state) {
   GeneratorOptions o;

@@ -86,11 +86,29 @@ size_t DecodeEntity(absl::string_view text, size_t i, std::string* out) {
 }
 
 // Step 1: markdown and HTML residue to spaces (list numbers are left to the
-// tokenizer, which knows token boundaries).
-std::string StripMarkup(absl::string_view text) {
-  std::string out;
+// tokenizer, which knows token boundaries), into `*out_buffer`.
+void StripMarkup(absl::string_view text, std::string* out_buffer) {
+  std::string& out = *out_buffer;
+  out.clear();
   out.reserve(text.size());
+  // Bytes no rule below starts at, copied in runs.
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0; c < 256; ++c) {
+      plain[static_cast<size_t>(c)] = c != '\\' && c != '<' && c != '&';
+    }
+    return plain;
+  }();
+  auto url_start = [&](size_t i) {
+    const char c = text[i];
+    return (c == 'h' || c == 'H' || c == 'w' || c == 'W') && (i == 0 || !IsAsciiAlnum(text[i - 1]));
+  };
   for (size_t i = 0; i < text.size();) {
+    size_t run = i;
+    while (run < text.size() && kPlain[static_cast<unsigned char>(text[run])] && !url_start(run)) ++run;
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const char c = text[i];
     const bool word_start = i == 0 || !IsAsciiAlnum(text[i - 1]);
     if (c == '\\' && i + 1 < text.size() &&
@@ -127,7 +145,6 @@ std::string StripMarkup(absl::string_view text) {
     out.push_back(c);
     ++i;
   }
-  return out;
 }
 
 // Decodes UTF-8 into code points; an invalid byte becomes a space.
@@ -252,24 +269,28 @@ bool IsPhraseBreak(int32_t cp) {
   }
 }
 
-// A token with whether a phrase break precedes it.
-struct Token {
-  std::string text;
+// A token: code points [begin, end) of the tokenized text, and whether a
+// phrase break precedes it.
+struct Span {
+  uint32_t begin = 0;
+  uint32_t end = 0;
   bool after_break = false;
 };
 
-template <typename Pred>
-bool All(const std::vector<int32_t>& cps, size_t begin, size_t end, Pred pred) {
+template <typename C, typename Pred>
+bool All(const C* cps, size_t begin, size_t end, Pred pred) {
   for (size_t i = begin; i < end; ++i) {
     if (!pred(cps[i])) return false;
   }
   return true;
 }
 
-// Step 3. `strip_list_numbers` drops "1." / "2)" where a list item starts.
-std::vector<Token> Tokenize(const std::vector<int32_t>& cps, bool strip_list_numbers) {
-  std::vector<Token> tokens;
-  const size_t n = cps.size();
+// Step 3, on code points (C = int32_t) or, for ASCII text, on its bytes
+// (C = unsigned char): one tokenizer for both, so they cannot disagree.
+// `strip_list_numbers` drops "1." / "2)" where a list item starts.
+template <typename C>
+void Tokenize(const C* cps, size_t n, bool strip_list_numbers, std::vector<Span>* tokens) {
+  tokens->clear();
   bool after_break = true;
   for (size_t i = 0; i < n;) {
     if (!IsWord(cps[i])) {
@@ -291,7 +312,7 @@ std::vector<Token> Tokenize(const std::vector<int32_t>& cps, bool strip_list_num
       }
     }
     auto free_after = [&](size_t k) { return k >= n || (!IsWord(cps[k]) && cps[k] != '+' && cps[k] != '#'); };
-    if (All(cps, start, end, IsLetter) && end < n) {
+    if (end < n && All(cps, start, end, IsLetter)) {
       if (cps[end] == '#' && free_after(end + 1)) {
         end += 1;
       } else if (cps[end] == '+' && end + 1 < n && cps[end + 1] == '+' && free_after(end + 2)) {
@@ -308,37 +329,42 @@ std::vector<Token> Tokenize(const std::vector<int32_t>& cps, bool strip_list_num
         continue;
       }
     }
-    Token t;
-    for (size_t k = start; k < end; ++k) AppendUtf8(cps[k], &t.text);
-    t.after_break = after_break;
+    tokens->push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(end), after_break});
     after_break = false;
-    tokens.push_back(std::move(t));
   }
-  return tokens;
 }
 
 struct StemmerDeleter {
   void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
 };
 
-// Step 6, with this thread's stemmer. Word frequencies are Zipfian, so a
-// per-thread cache of recent stems answers most calls; it is emptied when
-// full rather than evicting, which keeps it simple and bounded.
-std::string Stem(const std::string& word) {
+// What steps 5 and 6 make of one token: its stem, and whether it is a stopword.
+struct WordFacts {
+  std::string stem;
+  bool stopword = false;
+};
+
+// Steps 5 and 6 for `word`, with this thread's stemmer. Word frequencies are
+// Zipfian, so a per-thread cache answers most calls with one lookup; it is
+// emptied when full rather than evicting, which keeps it simple and bounded.
+// The result is valid until this thread's next call.
+const WordFacts& LookUp(absl::string_view word) {
   thread_local const std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer(
       sb_stemmer_new("english", "UTF_8"));
-  thread_local absl::flat_hash_map<std::string, std::string> cache;
-  if (stemmer == nullptr) return word;
+  thread_local absl::flat_hash_map<std::string, WordFacts> cache;
   if (auto it = cache.find(word); it != cache.end()) return it->second;
-  const sb_symbol* s = sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()),
-                                       static_cast<int>(word.size()));
-  if (s == nullptr) return word;
-  std::string stem(reinterpret_cast<const char*>(s),
-                   static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+  WordFacts facts{std::string(word), IsStopword(word)};
+  if (stemmer != nullptr) {
+    const sb_symbol* s = sb_stemmer_stem(
+        stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+    if (s != nullptr) {
+      facts.stem.assign(reinterpret_cast<const char*>(s),
+                        static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+    }
+  }
   constexpr size_t kMaxCached = 1 << 16;
   if (cache.size() >= kMaxCached) cache.clear();
-  cache.emplace(word, stem);
-  return stem;
+  return cache.emplace(word, std::move(facts)).first->second;
 }
 
 size_t CodePoints(absl::string_view s) {
@@ -357,20 +383,63 @@ void Analyzer::AnalyzeWords(absl::string_view text, std::vector<std::string>* wo
                             std::vector<uint8_t>* joins_previous) const {
   words->clear();
   joins_previous->clear();
-  const std::string stripped = options_.strip_markup ? StripMarkup(text) : std::string(text);
-  std::vector<int32_t> cps = Decode(stripped);
-  if (options_.normalize) cps = Normalize(cps, options_.fold_accents);
+  // Scratch kept per thread: analysis runs once per field of every article.
+  thread_local std::string stripped;
+  thread_local std::string ascii;
+  thread_local std::vector<int32_t> cps;
+  thread_local std::vector<Span> tokens;
+  thread_local std::string token;
+  absl::string_view input = text;
+  if (options_.strip_markup) {
+    StripMarkup(text, &stripped);
+    input = stripped;
+  }
+  // ASCII text (most of it) is normalised by a table, byte for byte, and
+  // tokenized as bytes; other text goes through code points and utf8proc.
+  const std::array<int32_t, 128>* table =
+      options_.normalize ? AsciiNormalization(options_.fold_accents) : nullptr;
+  bool bytes = options_.normalize ? table != nullptr : true;
+  for (size_t i = 0; bytes && i < input.size(); ++i) bytes = static_cast<unsigned char>(input[i]) < 0x80;
+  if (bytes) {
+    ascii.resize(input.size());
+    for (size_t i = 0; i < input.size(); ++i) {
+      const auto c = static_cast<unsigned char>(input[i]);
+      ascii[i] = static_cast<char>(table != nullptr ? (*table)[c] : c);
+    }
+    Tokenize(reinterpret_cast<const unsigned char*>(ascii.data()), ascii.size(),
+             options_.strip_markup, &tokens);
+  } else {
+    cps = Decode(input);
+    if (options_.normalize) cps = Normalize(cps, options_.fold_accents);
+    Tokenize(cps.data(), cps.size(), options_.strip_markup, &tokens);
+  }
   bool dropped = false;
-  for (Token& t : Tokenize(cps, options_.strip_markup)) {
-    if (CodePoints(t.text) < static_cast<size_t>(options_.min_length) ||
-        (options_.remove_stopwords && IsStopword(t.text))) {
+  for (const Span& t : tokens) {
+    absl::string_view spelling;
+    if (bytes) {
+      spelling = absl::string_view(ascii.data() + t.begin, t.end - t.begin);
+    } else {
+      token.clear();
+      for (uint32_t k = t.begin; k < t.end; ++k) AppendUtf8(cps[k], &token);
+      spelling = token;
+    }
+    bool keep = CodePoints(spelling) >= static_cast<size_t>(options_.min_length);
+    absl::string_view word = spelling;
+    if (keep && options_.stem) {
+      const WordFacts& facts = LookUp(spelling);
+      keep = !(options_.remove_stopwords && facts.stopword);
+      word = facts.stem;
+    } else if (keep && options_.remove_stopwords) {
+      keep = !IsStopword(spelling);
+    }
+    if (!keep) {
       dropped = true;
       continue;
     }
     const bool after_break = t.after_break || dropped;
     dropped = false;
     joins_previous->push_back(options_.bigrams && !words->empty() && !after_break);
-    words->push_back(options_.stem ? Stem(t.text) : std::move(t.text));
+    words->emplace_back(word.data(), word.size());
   }
 }
 

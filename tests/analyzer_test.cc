@@ -1,6 +1,7 @@
 // Each analysis rule checked on exact token lists.
 #include "embeddings/analyzer.h"
 
+#include <random>
 #include <thread>
 
 #include "gmock/gmock.h"
@@ -132,6 +133,54 @@ TEST(AnalyzerTest, AsciiNormalizationAgreesWithTheUnicodePath) {
     ASSERT_EQ(slow.back(), "\xc3\xa9");
     slow.pop_back();
     EXPECT_EQ(fast, slow) << "character " << c;
+  }
+}
+
+// ASCII text is tokenized as bytes, other text as code points. Appending a
+// no-break space (a separator after NFKC, and not a phrase break) sends a
+// text down the code point path without changing its words or bigrams, so
+// the two paths must agree on every text, under every option.
+TEST(AnalyzerTest, ByteTokenizerAgreesWithTheCodePointPath) {
+  const std::string alphabet = "aAbBcHhWwxyz019 .,'-+#&;<>/\\n*_()!:?|\"@$%=~`[]{}";
+  const std::vector<std::string> pieces = {"http://a.b/c ", "www.x.org", "&nbsp;", "&amp;",
+                                            "&#39;", "<b>", "</p>", "1. ", "2) ", "c++",
+                                            "c#", "16p11.2", "covid-19", "don't", "the ",
+                                            "running ", "is ", "\\n", "3.14", "node.js"};
+  std::mt19937 rng(20261129);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 400; ++i) {
+    std::string text;
+    const int parts = 1 + static_cast<int>(rng() % 24);
+    for (int k = 0; k < parts; ++k) {
+      if (rng() % 3 == 0) {
+        text += pieces[rng() % pieces.size()];
+      } else {
+        text += alphabet[rng() % alphabet.size()];
+      }
+    }
+    texts.push_back(text);
+  }
+  int differing = 0;
+  for (int bits = 0; bits < 32; ++bits) {
+    AnalyzerOptions o = Bare();
+    o.strip_markup = (bits & 1) != 0;
+    o.normalize = (bits & 2) != 0;
+    o.remove_stopwords = (bits & 4) != 0;
+    o.stem = (bits & 8) != 0;
+    o.bigrams = (bits & 16) != 0;
+    o.fold_accents = o.normalize;
+    o.min_length = bits % 3 == 0 ? 2 : 1;
+    const Analyzer analyzer(o);
+    for (const std::string& text : texts) {
+      std::vector<std::string> bytes, code_points;
+      std::vector<uint8_t> bytes_joins, code_point_joins;
+      analyzer.AnalyzeWords(text, &bytes, &bytes_joins);
+      analyzer.AnalyzeWords(text + "\xc2\xa0", &code_points, &code_point_joins);
+      EXPECT_EQ(bytes, code_points) << "options " << bits << ", text: " << text;
+      EXPECT_EQ(bytes_joins, code_point_joins) << "options " << bits << ", text: " << text;
+      differing += bytes != code_points || bytes_joins != code_point_joins;
+      if (differing > 5) return;
+    }
   }
 }
 
