@@ -398,13 +398,18 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   const int pair_min_df = std::max(options.tfidf.min_df, options.tfidf.bigram_min_df);
 
   // 3. Bigram document frequencies. A sketch pass first (when pruning by
-  // df), so that only pairs that may reach pair_min_df are counted exactly;
-  // the exact tables are partitioned by key, one per thread, each thread
-  // reading every article, so no merge is needed.
+  // df), so that only pairs that may reach pair_min_df are counted exactly.
+  // The exact tables are partitioned by key, one per thread, so no merge is
+  // needed: a block of articles at a time, each thread derives its articles'
+  // pairs once and routes the ones the sketch lets through to their
+  // partition's buffer, then each thread counts its partition's buffers.
+  // Both tables are far larger than the caches: keys are prefetched a few
+  // ahead of their use, so that the misses overlap.
   uint64_t pair_occurrences = 0;
   for (uint64_t j : joins_seen) pair_occurrences += j;
   const auto partitions = static_cast<size_t>(threads);
   std::vector<PairTable> pair_tables(partitions);
+  constexpr size_t kAhead = 8;
   if (pair_occurrences > 0) {
     std::unique_ptr<DfSketch> sketch;
     if (pair_min_df > 1) {
@@ -412,24 +417,46 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
       ParallelFor(articles.size(), threads, [&](size_t i, int) {
         thread_local std::vector<uint64_t> keys;
         DistinctPairs(analysed[i], word_id[thread_of[i]], &keys);
-        for (uint64_t key : keys) sketch->Add(key);
+        for (size_t k = 0; k < keys.size(); ++k) {
+          if (k + kAhead < keys.size()) sketch->Prefetch(keys[k + kAhead]);
+          sketch->Add(keys[k]);
+        }
       });
     }
     const int may_keep = std::min(pair_min_df, DfSketch::kMaxCount);
-    ParallelFor(partitions, threads, [&](size_t p, int) {
-      PairTable& table = pair_tables[p];
-      std::vector<uint64_t> keys;
-      for (size_t i = 0; i < articles.size(); ++i) {
+    // routed[t][p]: the keys thread t found for partition p in this block.
+    std::vector<std::vector<std::vector<uint64_t>>> routed(
+        static_cast<size_t>(threads), std::vector<std::vector<uint64_t>>(partitions));
+    constexpr size_t kPairBlock = 16384;
+    for (size_t first = 0; first < articles.size(); first += kPairBlock) {
+      const size_t last = std::min(articles.size(), first + kPairBlock);
+      ParallelFor(last - first, threads, [&](size_t r, int t) {
+        const size_t i = first + r;
+        thread_local std::vector<uint64_t> keys;
         DistinctPairs(analysed[i], word_id[thread_of[i]], &keys);
-        for (uint64_t key : keys) {
-          if (PairPartition(key, partitions) != p) continue;
-          if (sketch != nullptr && sketch->Estimate(key) < may_keep) continue;
-          auto [it, added] = table.index.try_emplace(key, static_cast<int32_t>(table.df.size()));
-          if (added) table.df.push_back(0);
-          ++table.df[static_cast<size_t>(it->second)];
+        std::vector<std::vector<uint64_t>>& out = routed[static_cast<size_t>(t)];
+        for (size_t k = 0; k < keys.size(); ++k) {
+          if (sketch != nullptr) {
+            if (k + kAhead < keys.size()) sketch->Prefetch(keys[k + kAhead]);
+            if (sketch->Estimate(keys[k]) < may_keep) continue;
+          }
+          out[PairPartition(keys[k], partitions)].push_back(keys[k]);
         }
-      }
-    });
+      });
+      ParallelFor(partitions, threads, [&](size_t p, int) {
+        PairTable& table = pair_tables[p];
+        for (auto& from_thread : routed) {
+          std::vector<uint64_t>& keys = from_thread[p];
+          for (size_t k = 0; k < keys.size(); ++k) {
+            if (k + kAhead < keys.size()) table.index.prefetch(keys[k + kAhead]);
+            auto [it, added] = table.index.try_emplace(keys[k], static_cast<int32_t>(table.df.size()));
+            if (added) table.df.push_back(0);
+            ++table.df[static_cast<size_t>(it->second)];
+          }
+          keys.clear();
+        }
+      });
+    }
   }
 
   std::vector<int32_t> word_col(words.size(), -1);
