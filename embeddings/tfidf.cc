@@ -247,20 +247,26 @@ void Embeddings::SetTermWeights() {
 
 std::vector<std::pair<int32_t, float>> Embeddings::Weigh(const FieldColumns& columns) const {
   const std::array<double, kFields> weights = WeightArray(options_.fields);
-  // (column, contribution) in field order; summed per column below.
-  std::vector<std::pair<int32_t, double>> parts;
-  parts.reserve(columns.entries.size());
+  // A contribution to a column from one field; summed per column below.
+  struct Part {
+    int32_t col;
+    int32_t field;
+    double v;
+  };
+  thread_local std::vector<Part> parts;
+  parts.clear();
   for (size_t f = 0; f < kFields; ++f) {
     if (weights[f] <= 0) continue;
     const auto* begin = columns.entries.data() + columns.start[f];
     const auto* end = columns.entries.data() + columns.start[f + 1];
+    const auto field = static_cast<int32_t>(f);
     switch (options_.fields.combine) {
       case FieldCombination::kCounts:
-        for (const auto* e = begin; e != end; ++e) parts.emplace_back(e->first, weights[f] * e->second);
+        for (const auto* e = begin; e != end; ++e) parts.push_back({e->first, field, weights[f] * e->second});
         break;
       case FieldCombination::kFieldTf:
         for (const auto* e = begin; e != end; ++e) {
-          parts.emplace_back(e->first, weights[f] * Tf(e->second) * term_weight_[e->first]);
+          parts.push_back({e->first, field, weights[f] * Tf(e->second) * term_weight_[e->first]});
         }
         break;
       case FieldCombination::kFieldVectors: {
@@ -271,33 +277,35 @@ std::vector<std::pair<int32_t, float>> Embeddings::Weigh(const FieldColumns& col
         if (norm2 == 0) break;
         const double scale = weights[f] / std::sqrt(norm2);
         for (const auto* e = begin; e != end; ++e) {
-          parts.emplace_back(e->first, scale * Tf(e->second) * term_weight_[e->first]);
+          parts.push_back({e->first, field, scale * Tf(e->second) * term_weight_[e->first]});
         }
         break;
       }
     }
   }
-  // Stable: a column's parts are summed in field order whatever the sort does.
-  std::stable_sort(parts.begin(), parts.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // A column's parts are summed in field order (a field names a column at
+  // most once), so the sums do not depend on the sort.
+  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) {
+    return a.col != b.col ? a.col < b.col : a.field < b.field;
+  });
   size_t out = 0;
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (out > 0 && parts[out - 1].first == parts[i].first) {
-      parts[out - 1].second += parts[i].second;
+    if (out > 0 && parts[out - 1].col == parts[i].col) {
+      parts[out - 1].v += parts[i].v;
     } else {
       parts[out++] = parts[i];
     }
   }
   parts.resize(out);
   if (options_.fields.combine == FieldCombination::kCounts) {
-    for (auto& [col, v] : parts) v = Tf(v) * term_weight_[col];
+    for (Part& p : parts) p.v = Tf(p.v) * term_weight_[p.col];
   }
   double norm2 = 0;
-  for (const auto& [col, v] : parts) norm2 += v * v;
+  for (const Part& p : parts) norm2 += p.v * p.v;
   const double norm = std::sqrt(norm2);
   std::vector<std::pair<int32_t, float>> row;
   row.reserve(parts.size());
-  for (const auto& [col, v] : parts) row.emplace_back(col, static_cast<float>(v / norm));
+  for (const Part& p : parts) row.emplace_back(p.col, static_cast<float>(p.v / norm));
   return row;
 }
 
@@ -550,6 +558,16 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   std::vector<int32_t> outer(articles.size() + 1);
   GrowingArray<int32_t> inner;
   GrowingArray<float> values;
+  // col_of[t]: thread t's word ids straight to columns (-1: pruned), so a
+  // token costs one lookup instead of two dependent ones in large arrays.
+  std::vector<std::vector<int32_t>> col_of(static_cast<size_t>(threads));
+  ParallelFor(col_of.size(), threads, [&](size_t t, int) {
+    col_of[t].resize(word_id[t].size());
+    for (size_t l = 0; l < col_of[t].size(); ++l) {
+      col_of[t][l] = word_col[static_cast<size_t>(word_id[t][l])];
+    }
+  });
+  word_col = {};
   std::vector<std::vector<std::pair<int32_t, float>>> rows;
   for (size_t first = 0; first < articles.size(); first += kWeighBlock) {
     rows.assign(std::min(kWeighBlock, articles.size() - first), {});
@@ -557,23 +575,38 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
       const size_t i = first + r;
       AnalysedText& text = analysed[i];
       const std::vector<int32_t>& ids = word_id[thread_of[i]];
+      const std::vector<int32_t>& word_cols = col_of[thread_of[i]];
       thread_local std::vector<int32_t> cols;
       thread_local std::vector<uint64_t> keys;
+      thread_local std::vector<int32_t> pair_cols;
+      // The article's bigrams, all fields, looked up with prefetching (the
+      // tables are far larger than the caches).
+      std::array<size_t, kFields + 1> key_start{};
+      keys.clear();
+      for (size_t f = 0; f < kFields; ++f) {
+        key_start[f] = keys.size();
+        AppendPairs(text, f, ids, &keys);
+      }
+      key_start[kFields] = keys.size();
+      pair_cols.resize(keys.size());
+      for (size_t k = 0; k < keys.size(); ++k) {
+        if (k + kAhead < keys.size()) {
+          pair_tables[PairPartition(keys[k + kAhead], partitions)].index.prefetch(keys[k + kAhead]);
+        }
+        const PairTable& table = pair_tables[PairPartition(keys[k], partitions)];
+        const auto it = table.index.find(keys[k]);
+        pair_cols[k] = it == table.index.end() ? -1 : it->second;
+      }
       FieldColumns c;
       for (size_t f = 0; f < kFields; ++f) {
         c.start[f] = static_cast<uint32_t>(c.entries.size());
         cols.clear();
         for (uint32_t k = text.start[f]; k < text.start[f + 1]; ++k) {
-          const int32_t col = word_col[static_cast<size_t>(ids[TokenWord(text.tokens[k])])];
+          const int32_t col = word_cols[TokenWord(text.tokens[k])];
           if (col >= 0) cols.push_back(col);
         }
-        keys.clear();
-        AppendPairs(text, f, ids, &keys);
-        for (uint64_t key : keys) {
-          const PairTable& table = pair_tables[PairPartition(key, partitions)];
-          if (auto it = table.index.find(key); it != table.index.end() && it->second >= 0) {
-            cols.push_back(it->second);
-          }
+        for (size_t k = key_start[f]; k < key_start[f + 1]; ++k) {
+          if (pair_cols[k] >= 0) cols.push_back(pair_cols[k]);
         }
         // Column order, as Embed() has it: sums then run in one order, so a
         // row does not depend on which thread saw a term first.
