@@ -32,6 +32,9 @@ namespace {
 
 using Posting = std::pair<float, int32_t>;  // (weight, document)
 
+// How many entries ahead the index build's loops prefetch.
+constexpr int64_t kAhead = 8;
+
 // The order of a term's impact prefix: heaviest first, ties by document.
 // (weight, document) pairs are distinct, so it is a strict total order.
 bool Heavier(const Posting& a, const Posting& b) {
@@ -180,6 +183,13 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs,
     std::vector<uint32_t>& next = count[t];
     rows_of(t, [&](int32_t d, SparseRow row) {
       for (int64_t i = 0; i < row.size; ++i) {
+        // Term-indexed arrays are far larger than the caches: their entries
+        // for a term a few ahead are requested early, so the misses overlap.
+        if (i + kAhead < row.size) {
+          const auto ahead = static_cast<size_t>(row.term[i + kAhead]);
+          __builtin_prefetch(&offset[ahead]);
+          __builtin_prefetch(&next[ahead]);
+        }
         const auto j = static_cast<size_t>(row.term[i]);
         if (!cut.empty() && cut[j]) continue;
         const auto at = static_cast<size_t>(offset[j] + next[j]++);
@@ -196,12 +206,20 @@ SimilarityIndex::Parts SimilarityIndex::BuildParts(const SparseMatrixView& docs,
   constexpr size_t kChunk = 1024;
   if (stored < static_cast<size_t>(nnz)) {
     std::vector<uint32_t> filled(static_cast<size_t>(terms), 0);
-    ParallelFor(static_cast<size_t>(threads), threads, [&](size_t th, int) {
+    // The thread that keeps each cut term's heap (kNone: not cut), one byte
+    // per term: every thread tests every entry of the matrix against it.
+    constexpr uint8_t kNone = 255;
+    const int heap_threads = std::min(threads, 254);
+    std::vector<uint8_t> owner(static_cast<size_t>(terms), kNone);
+    for (size_t j = 0; j < owner.size(); ++j) {
+      if (cut[j]) owner[j] = static_cast<uint8_t>((j / kChunk) % static_cast<size_t>(heap_threads));
+    }
+    ParallelFor(static_cast<size_t>(heap_threads), heap_threads, [&](size_t th, int) {
       for (int32_t d = 0; d < n; ++d) {
         const SparseRow row = RowOf(docs, d);
         for (int64_t i = 0; i < row.size; ++i) {
           const auto j = static_cast<size_t>(row.term[i]);
-          if (!cut[j] || (j / kChunk) % static_cast<size_t>(threads) != th) continue;
+          if (owner[j] != th) continue;
           int32_t* heap_doc = &doc[static_cast<size_t>(offset[j])];
           float* heap_weight = &weight[static_cast<size_t>(offset[j])];
           if (filled[j] < kept) {
