@@ -39,6 +39,44 @@ void ParallelForChunks(size_t n, size_t chunk, int threads, F f) {
               [&](size_t c, int t) { f(c * chunk, std::min(n, (c + 1) * chunk), t); });
 }
 
+// Sorts `v` by `less` on up to `threads` threads: a run per thread sorted
+// by std::sort, then runs merged pairwise. `less` must be a strict total
+// order (no two elements equivalent); then the result is std::sort's,
+// whatever the thread count.
+template <typename T, typename Less>
+void ParallelSort(std::vector<T>* v, int threads, Less less) {
+  const size_t n = v->size();
+  const size_t runs = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), n / 4096 + 1);
+  if (runs <= 1) {
+    std::sort(v->begin(), v->end(), less);
+    return;
+  }
+  std::vector<size_t> bound(runs + 1);
+  for (size_t r = 0; r <= runs; ++r) bound[r] = n * r / runs;
+  ParallelFor(runs, static_cast<int>(runs), [&](size_t r, int) {
+    std::sort(v->begin() + static_cast<std::ptrdiff_t>(bound[r]),
+              v->begin() + static_cast<std::ptrdiff_t>(bound[r + 1]), less);
+  });
+  std::vector<T> other(n);
+  std::vector<T>* from = v;
+  std::vector<T>* to = &other;
+  for (size_t width = 1; width < runs; width *= 2) {
+    const size_t pairs = (runs + 2 * width - 1) / (2 * width);
+    ParallelFor(pairs, static_cast<int>(pairs), [&](size_t p, int) {
+      const size_t lo = bound[2 * width * p];
+      const size_t mid = bound[std::min(runs, 2 * width * p + width)];
+      const size_t hi = bound[std::min(runs, 2 * width * (p + 1))];
+      std::merge(from->begin() + static_cast<std::ptrdiff_t>(lo),
+                 from->begin() + static_cast<std::ptrdiff_t>(mid),
+                 from->begin() + static_cast<std::ptrdiff_t>(mid),
+                 from->begin() + static_cast<std::ptrdiff_t>(hi),
+                 to->begin() + static_cast<std::ptrdiff_t>(lo), less);
+    });
+    std::swap(from, to);
+  }
+  if (from != v) v->swap(*from);
+}
+
 // The smallest i in [0, n) with bad(i), or n if there is none, checked on
 // `threads` threads in chunks of `chunk`. Each thread stops at its first find;
 // taking its chunks in increasing order, that is its smallest, so the answer

@@ -199,10 +199,12 @@ size_t PairPartition(uint64_t key, size_t partitions) {
   return static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32) % partitions;
 }
 
-// Sorts `ids` by terms[id] in byte order. Most comparisons are settled by
-// the first 8 bytes, kept beside each id as an integer, so they do not
-// chase a pointer to bytes scattered over memory.
-void SortByTerm(const std::vector<absl::string_view>& terms, std::vector<int32_t>* ids) {
+// Sorts `ids` by terms[id] in byte order (the terms are distinct), on
+// `threads` threads. Most comparisons are settled by the first 8 bytes, kept
+// beside each id as an integer, so they do not chase a pointer to bytes
+// scattered over memory.
+void SortByTerm(const std::vector<absl::string_view>& terms, std::vector<int32_t>* ids,
+                int threads) {
   auto prefix = [](absl::string_view s) {
     uint64_t key = 0;
     for (size_t i = 0; i < 8; ++i) {
@@ -213,7 +215,7 @@ void SortByTerm(const std::vector<absl::string_view>& terms, std::vector<int32_t
   std::vector<std::pair<uint64_t, int32_t>> keyed;
   keyed.reserve(ids->size());
   for (int32_t id : *ids) keyed.emplace_back(prefix(terms[static_cast<size_t>(id)]), id);
-  std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+  ParallelSort(&keyed, threads, [&](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
     return terms[static_cast<size_t>(a.second)] < terms[static_cast<size_t>(b.second)];
   });
@@ -469,76 +471,96 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
 
   std::vector<int32_t> word_col(words.size(), -1);
   {
-    // 4. The vocabulary: kept words and bigrams (spelled "a_b" into
-    // `pair_text`), sorted, numbered into columns. A kept term's code is its
-    // word id, or its kept pair's EncodePair().
-    std::vector<int32_t> kept_code;
-    std::vector<uint64_t> pair_end;
-    std::vector<int64_t> pair_df;
-    std::string pair_text;
-    for (size_t j = 0; j < words.size(); ++j) {
-      if (keep(word_df[j], options.tfidf.min_df)) kept_code.push_back(static_cast<int32_t>(j));
-    }
-    for (PairTable& table : pair_tables) {
+    // 4. The vocabulary: kept words and bigrams (spelled "a_b"), sorted,
+    // numbered into columns. A kept term's code is its word id, or its kept
+    // pair's EncodePair(). Pairs are numbered partition by partition, each
+    // partition's spelled out by its own thread.
+    struct KeptPairs {
+      std::string text;            // the pairs' spellings, one after another
+      std::vector<uint64_t> end;   // where each ends in `text`
+      std::vector<int64_t> df;
+    };
+    std::vector<KeptPairs> kept_pairs(partitions);
+    ParallelFor(partitions, threads, [&](size_t p, int) {
+      PairTable& table = pair_tables[p];
+      KeptPairs& kept = kept_pairs[p];
       for (auto& [key, slot] : table.index) {
         const int32_t d = table.df[static_cast<size_t>(slot)];
         if (!keep(d, pair_min_df)) {
           slot = -1;
           continue;
         }
-        slot = static_cast<int32_t>(pair_df.size());
-        pair_df.push_back(d);
-        kept_code.push_back(EncodePair(slot));
-        absl::StrAppend(&pair_text, words[static_cast<size_t>(key >> 32)], "_",
+        slot = static_cast<int32_t>(kept.df.size());  // within the partition, for now
+        kept.df.push_back(d);
+        absl::StrAppend(&kept.text, words[static_cast<size_t>(key >> 32)], "_",
                         words[static_cast<size_t>(key & 0xffffffffu)]);
-        pair_end.push_back(pair_text.size());
+        kept.end.push_back(kept.text.size());
       }
       table.df = {};
+    });
+    std::vector<size_t> first_pair(partitions + 1, 0);  // of each partition
+    for (size_t p = 0; p < partitions; ++p) first_pair[p + 1] = first_pair[p] + kept_pairs[p].df.size();
+    std::vector<int32_t> kept_code;
+    std::vector<absl::string_view> kept_text;
+    std::vector<int64_t> pair_df(first_pair[partitions]);
+    for (size_t j = 0; j < words.size(); ++j) {
+      if (keep(word_df[j], options.tfidf.min_df)) {
+        kept_code.push_back(static_cast<int32_t>(j));
+        kept_text.push_back(words[j]);
+      }
     }
-    std::vector<absl::string_view> kept_text(kept_code.size());
-    for (size_t k = 0, p = 0; k < kept_code.size(); ++k) {
-      if (kept_code[k] >= 0) {
-        kept_text[k] = words[static_cast<size_t>(kept_code[k])];
-      } else {
-        const uint64_t begin = p == 0 ? 0 : pair_end[p - 1];
-        kept_text[k] = absl::string_view(pair_text).substr(begin, pair_end[p] - begin);
-        ++p;
+    for (size_t p = 0; p < partitions; ++p) {
+      const KeptPairs& kept = kept_pairs[p];
+      for (size_t q = 0; q < kept.df.size(); ++q) {
+        const size_t begin = q == 0 ? 0 : kept.end[q - 1];
+        kept_code.push_back(EncodePair(static_cast<int32_t>(first_pair[p] + q)));
+        kept_text.push_back(absl::string_view(kept.text).substr(begin, kept.end[q] - begin));
+        pair_df[first_pair[p] + q] = kept.df[q];
       }
     }
     std::vector<int32_t> order(kept_code.size());
     for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int32_t>(k);
-    SortByTerm(kept_text, &order);
+    SortByTerm(kept_text, &order, threads);
+    // Columns numbered, then the terms' bytes copied into one block, both
+    // on all cores (each column writes only its own entries).
     std::vector<int32_t> pair_col(pair_df.size(), -1);
-    std::vector<uint64_t> offsets = {0};
-    offsets.reserve(order.size() + 1);
-    std::string blob;
+    std::vector<uint64_t> offsets(order.size() + 1, 0);
     std::vector<int64_t> kept_df(order.size());
-    for (size_t c = 0; c < order.size(); ++c) {
-      const size_t k = static_cast<size_t>(order[c]);
-      const int32_t code = kept_code[k];
-      if (code >= 0) {
-        word_col[static_cast<size_t>(code)] = static_cast<int32_t>(c);
-        kept_df[c] = word_df[static_cast<size_t>(code)];
-      } else {
-        pair_col[static_cast<size_t>(DecodePair(code))] = static_cast<int32_t>(c);
-        kept_df[c] = pair_df[static_cast<size_t>(DecodePair(code))];
+    constexpr size_t kColumnChunk = 1 << 16;
+    ParallelForChunks(order.size(), kColumnChunk, threads, [&](size_t begin, size_t end, int) {
+      for (size_t c = begin; c < end; ++c) {
+        const size_t k = static_cast<size_t>(order[c]);
+        const int32_t code = kept_code[k];
+        if (code >= 0) {
+          word_col[static_cast<size_t>(code)] = static_cast<int32_t>(c);
+          kept_df[c] = word_df[static_cast<size_t>(code)];
+        } else {
+          pair_col[static_cast<size_t>(DecodePair(code))] = static_cast<int32_t>(c);
+          kept_df[c] = pair_df[static_cast<size_t>(DecodePair(code))];
+        }
+        offsets[c + 1] = kept_text[k].size();
       }
-      blob.append(kept_text[k].data(), kept_text[k].size());
-      offsets.push_back(blob.size());
-    }
+    });
+    for (size_t c = 0; c < order.size(); ++c) offsets[c + 1] += offsets[c];
+    std::string blob(offsets.back(), '\0');
+    ParallelForChunks(order.size(), kColumnChunk, threads, [&](size_t begin, size_t end, int) {
+      for (size_t c = begin; c < end; ++c) {
+        const absl::string_view text = kept_text[static_cast<size_t>(order[c])];
+        if (!text.empty()) std::memcpy(&blob[offsets[c]], text.data(), text.size());
+      }
+    });
     // Each table keeps only its kept pairs, now mapped to their columns: most
     // pairs counted are dropped by bigram_min_df, and the weighing below
     // only looks kept ones up.
-    for (PairTable& table : pair_tables) {
+    ParallelFor(partitions, threads, [&](size_t p, int) {
+      PairTable& table = pair_tables[p];
       absl::flat_hash_map<uint64_t, int32_t> kept;
-      size_t count = 0;
-      for (const auto& [key, slot] : table.index) count += slot >= 0;
-      kept.reserve(count);
+      kept.reserve(kept_pairs[p].df.size());
       for (const auto& [key, slot] : table.index) {
-        if (slot >= 0) kept.emplace(key, pair_col[static_cast<size_t>(slot)]);
+        if (slot >= 0) kept.emplace(key, pair_col[first_pair[p] + static_cast<size_t>(slot)]);
       }
       table.index = std::move(kept);
-    }
+    });
     // Sorted and distinct by construction, so this cannot fail.
     e.terms_ = *Vocabulary::FromParts(std::move(offsets), std::move(blob));
     e.SetIdf(kept_df, n);
