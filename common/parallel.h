@@ -39,42 +39,35 @@ void ParallelForChunks(size_t n, size_t chunk, int threads, F f) {
               [&](size_t c, int t) { f(c * chunk, std::min(n, (c + 1) * chunk), t); });
 }
 
-// Sorts `v` by `less` on up to `threads` threads: a run per thread sorted
-// by std::sort, then runs merged pairwise. `less` must be a strict total
-// order (no two elements equivalent); then the result is std::sort's,
-// whatever the thread count.
+// Sorts `v` by `less` on up to `threads` threads, in place (no second
+// copy of `v`: it may be most of memory): the range is split around a
+// sampled median, the two sides sorted on separate threads, recursively,
+// down to std::sort. `less` must be a strict total order (no two elements
+// equivalent); then the result is std::sort's, whatever the thread count.
 template <typename T, typename Less>
 void ParallelSort(std::vector<T>* v, int threads, Less less) {
-  const size_t n = v->size();
-  const size_t runs = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), n / 4096 + 1);
-  if (runs <= 1) {
-    std::sort(v->begin(), v->end(), less);
-    return;
-  }
-  std::vector<size_t> bound(runs + 1);
-  for (size_t r = 0; r <= runs; ++r) bound[r] = n * r / runs;
-  ParallelFor(runs, static_cast<int>(runs), [&](size_t r, int) {
-    std::sort(v->begin() + static_cast<std::ptrdiff_t>(bound[r]),
-              v->begin() + static_cast<std::ptrdiff_t>(bound[r + 1]), less);
-  });
-  std::vector<T> other(n);
-  std::vector<T>* from = v;
-  std::vector<T>* to = &other;
-  for (size_t width = 1; width < runs; width *= 2) {
-    const size_t pairs = (runs + 2 * width - 1) / (2 * width);
-    ParallelFor(pairs, static_cast<int>(pairs), [&](size_t p, int) {
-      const size_t lo = bound[2 * width * p];
-      const size_t mid = bound[std::min(runs, 2 * width * p + width)];
-      const size_t hi = bound[std::min(runs, 2 * width * (p + 1))];
-      std::merge(from->begin() + static_cast<std::ptrdiff_t>(lo),
-                 from->begin() + static_cast<std::ptrdiff_t>(mid),
-                 from->begin() + static_cast<std::ptrdiff_t>(mid),
-                 from->begin() + static_cast<std::ptrdiff_t>(hi),
-                 to->begin() + static_cast<std::ptrdiff_t>(lo), less);
-    });
-    std::swap(from, to);
-  }
-  if (from != v) v->swap(*from);
+  constexpr ptrdiff_t kSmall = 1 << 14;  // not worth a thread below this
+  auto sort = [&](auto& self, T* begin, T* end, int share) -> void {
+    const ptrdiff_t n = end - begin;
+    if (share <= 1 || n < kSmall) {
+      std::sort(begin, end, less);
+      return;
+    }
+    constexpr ptrdiff_t kSample = 63;
+    std::vector<T> sample;
+    for (ptrdiff_t k = 0; k < kSample; ++k) sample.push_back(begin[n * k / kSample]);
+    std::nth_element(sample.begin(), sample.begin() + kSample / 2, sample.end(), less);
+    const T pivot = sample[kSample / 2];
+    T* mid = std::partition(begin, end, [&](const T& x) { return less(x, pivot); });
+    if (mid == begin || mid == end) {  // cannot happen with distinct elements; be safe
+      std::sort(begin, end, less);
+      return;
+    }
+    std::thread left([&] { self(self, begin, mid, share / 2); });
+    self(self, mid, end, share - share / 2);
+    left.join();
+  };
+  sort(sort, v->data(), v->data() + v->size(), threads);
 }
 
 // The smallest i in [0, n) with bad(i), or n if there is none, checked on

@@ -500,8 +500,12 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
     });
     std::vector<size_t> first_pair(partitions + 1, 0);  // of each partition
     for (size_t p = 0; p < partitions; ++p) first_pair[p + 1] = first_pair[p] + kept_pairs[p].df.size();
+    size_t kept_words = 0;
+    for (size_t j = 0; j < words.size(); ++j) kept_words += keep(word_df[j], options.tfidf.min_df);
     std::vector<int32_t> kept_code;
     std::vector<absl::string_view> kept_text;
+    kept_code.reserve(kept_words + first_pair[partitions]);
+    kept_text.reserve(kept_words + first_pair[partitions]);
     std::vector<int64_t> pair_df(first_pair[partitions]);
     for (size_t j = 0; j < words.size(); ++j) {
       if (keep(word_df[j], options.tfidf.min_df)) {
@@ -517,6 +521,8 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
         kept_text.push_back(absl::string_view(kept.text).substr(begin, kept.end[q] - begin));
         pair_df[first_pair[p] + q] = kept.df[q];
       }
+      std::vector<int64_t>().swap(kept_pairs[p].df);
+      std::vector<uint64_t>().swap(kept_pairs[p].end);
     }
     std::vector<int32_t> order(kept_code.size());
     for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int32_t>(k);
@@ -555,7 +561,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
     ParallelFor(partitions, threads, [&](size_t p, int) {
       PairTable& table = pair_tables[p];
       absl::flat_hash_map<uint64_t, int32_t> kept;
-      kept.reserve(kept_pairs[p].df.size());
+      kept.reserve(first_pair[p + 1] - first_pair[p]);
       for (const auto& [key, slot] : table.index) {
         if (slot >= 0) kept.emplace(key, pair_col[first_pair[p] + static_cast<size_t>(slot)]);
       }
