@@ -46,16 +46,16 @@ void ParallelForChunks(size_t n, size_t chunk, int threads, F f) {
 // equivalent); then the result is std::sort's, whatever the thread count.
 template <typename T, typename Less>
 void ParallelSort(std::vector<T>* v, int threads, Less less) {
-  constexpr ptrdiff_t kSmall = 1 << 14;  // not worth a thread below this
+  constexpr std::ptrdiff_t kSmall = 1 << 14;  // not worth a thread below this
   auto sort = [&](auto& self, T* begin, T* end, int share) -> void {
-    const ptrdiff_t n = end - begin;
+    const std::ptrdiff_t n = end - begin;
     if (share <= 1 || n < kSmall) {
       std::sort(begin, end, less);
       return;
     }
-    constexpr ptrdiff_t kSample = 63;
+    constexpr std::ptrdiff_t kSample = 63;
     std::vector<T> sample;
-    for (ptrdiff_t k = 0; k < kSample; ++k) sample.push_back(begin[n * k / kSample]);
+    for (std::ptrdiff_t k = 0; k < kSample; ++k) sample.push_back(begin[n * k / kSample]);
     std::nth_element(sample.begin(), sample.begin() + kSample / 2, sample.end(), less);
     const T pivot = sample[kSample / 2];
     T* mid = std::partition(begin, end, [&](const T& x) { return less(x, pivot); });
