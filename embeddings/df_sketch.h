@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 namespace seealso {
 
@@ -33,30 +34,37 @@ class DfSketch {
   // Counts `key` once (saturating at kMaxCount). Safe from many threads; the
   // result does not depend on their order.
   void Add(uint64_t key) {
-    const uint64_t h = Mix(key);
-    Increment(h & (size_ - 1));
-    Increment(Mix(h) & (size_ - 1));
+    const Pair c = CountersOf(key);
+    Increment(c.first);
+    Increment(c.second);
   }
 
   // At least min(kMaxCount, the number of Add(key) calls); never less.
   int Estimate(uint64_t key) const {
-    const uint64_t h = Mix(key);
-    return std::min(Get(h & (size_ - 1)), Get(Mix(h) & (size_ - 1)));
+    const Pair c = CountersOf(key);
+    return std::min(Get(c.first), Get(c.second));
   }
 
   // Starts loading the counters of `key` into the cache: the sketch is far
   // larger than the caches, so a loop over many keys issues this a few keys
   // ahead of Add or Estimate to overlap their misses.
   void Prefetch(uint64_t key) const {
-    const uint64_t h = Mix(key);
-    __builtin_prefetch(&words_[(h & (size_ - 1)) / kPerWord]);
-    __builtin_prefetch(&words_[(Mix(h) & (size_ - 1)) / kPerWord]);
+    const Pair c = CountersOf(key);
+    __builtin_prefetch(&words_[c.first / kPerWord]);
+    __builtin_prefetch(&words_[c.second / kPerWord]);
   }
 
   size_t counters() const { return size_; }
 
  private:
   static constexpr size_t kPerWord = 32;  // 2-bit counters in a 64-bit word
+  using Pair = std::pair<uint64_t, uint64_t>;
+
+  // The two counters of `key`; Add, Estimate and Prefetch must agree on them.
+  Pair CountersOf(uint64_t key) const {
+    const uint64_t h = Mix(key);
+    return {h & (size_ - 1), Mix(h) & (size_ - 1)};
+  }
 
   // splitmix64's finaliser: keys built from small ids need their bits spread.
   static uint64_t Mix(uint64_t x) {
