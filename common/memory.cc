@@ -1,5 +1,6 @@
 #include "common/memory.h"
 
+#include <atomic>
 #include <cstdlib>  // defines __GLIBC__ with glibc
 
 #ifdef __GLIBC__
@@ -8,11 +9,17 @@
 
 namespace seealso {
 
+namespace {
+std::atomic<bool> one_arena{false};
+}  // namespace
+
 void UseOneMallocArena() {
 #ifdef __GLIBC__
-  mallopt(M_ARENA_MAX, 1);
+  if (mallopt(M_ARENA_MAX, 1) == 1) one_arena = true;
 #endif
 }
+
+bool OneMallocArena() { return one_arena; }
 
 void ReturnFreedMemory() {
 #ifdef __GLIBC__

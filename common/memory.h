@@ -14,6 +14,11 @@ namespace seealso {
 // A no-op without glibc.
 void UseOneMallocArena();
 
+// True once UseOneMallocArena() was called (and took effect): threads then
+// contend for one malloc lock, so allocation-heavy work is better done by
+// fewer threads.
+bool OneMallocArena();
+
 // Hands the free pages of the malloc arenas back to the system (malloc_trim).
 void ReturnFreedMemory();
 

@@ -4,8 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -14,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/memory.h"
 #include "embeddings/front_matter.h"
 
 namespace seealso {
@@ -52,37 +57,123 @@ bool ReadFile(const fs::path& file, std::uintmax_t size_hint, std::string* out) 
   return ok;
 }
 
-// Reads and parses one file; fills `article`, or `error` with why not.
-LoadResult LoadOne(const fs::path& dir, const fs::path& file, const LoadOptions& options) {
-  LoadResult r;
-  // Lexical, so a symlink is named by its own path, not its target's.
-  const std::string rel = file.lexically_relative(dir).generic_string();
-  const std::string shown = (dir / rel).string();
+// `file`'s path relative to `dir`, lexically (so a symlink is named by its
+// own path, not its target's). A file found under `dir` has dir's path as a
+// prefix, which is sliced off: lexically_relative allocates per component.
+std::string RelativePath(const fs::path& dir, const fs::path& file) {
+  const std::string& d = dir.native();
+  const std::string& f = file.native();
+  if (!d.empty() && f.size() > d.size() && f.compare(0, d.size(), d) == 0) {
+    if (d.back() == '/') return f.substr(d.size());
+    if (f[d.size()] == '/') return f.substr(d.size() + 1);
+  }
+  return file.lexically_relative(dir).generic_string();
+}
+
+// Reads one file into `text` (which keeps its capacity across files); false
+// with `error` set if it cannot be loaded.
+bool ReadOne(const fs::path& dir, const fs::path& file, const LoadOptions& options,
+             std::string* text, LoadError* error) {
   std::error_code ec;
   const std::uintmax_t size = fs::file_size(file, ec);
+  const std::string& shown = file.native();  // dir / its relative path
   if (ec) {
-    r.error = {rel, absl::StrCat(shown, ":1: ", ec.message())};
-    return r;
+    *error = {RelativePath(dir, file), absl::StrCat(shown, ":1: ", ec.message())};
+    return false;
   }
   if (size > options.max_file_bytes) {
-    r.error = {rel, absl::StrCat(shown, ":1: file is ", size, " bytes, over the limit of ",
-                                 options.max_file_bytes)};
-    return r;
+    *error = {RelativePath(dir, file),
+              absl::StrCat(shown, ":1: file is ", size, " bytes, over the limit of ",
+                           options.max_file_bytes)};
+    return false;
   }
-  std::string text;
-  if (!ReadFile(file, size, &text)) {
-    r.error = {rel, absl::StrCat(shown, ":1: cannot read file")};
-    return r;
+  if (!ReadFile(file, size, text)) {
+    *error = {RelativePath(dir, file), absl::StrCat(shown, ":1: cannot read file")};
+    return false;
   }
-  absl::StatusOr<Article> article = ParseArticle(text, shown);
+  return true;
+}
+
+// Parses one file's bytes.
+LoadResult ParseOne(const fs::path& dir, const fs::path& file, absl::string_view text) {
+  LoadResult r;
+  absl::StatusOr<Article> article = ParseArticle(text, file.native());
   if (!article.ok()) {
-    r.error = {rel, std::string(article.status().message())};
+    r.error = {RelativePath(dir, file), std::string(article.status().message())};
     return r;
   }
-  article->path = rel;
+  article->path = RelativePath(dir, file);
   r.article = *std::move(article);
   return r;
 }
+
+// Consecutive files read by one reading thread and handed to a parsing
+// thread whole. The buffers keep their capacity from chunk to chunk.
+struct Chunk {
+  static constexpr size_t kFiles = 32;
+  size_t first = 0;  // index of the first file
+  size_t count = 0;
+  std::string bytes;                     // the files' contents, one after another
+  std::array<size_t, kFiles + 1> end{};  // file k is bytes[end[k], end[k + 1])
+  std::array<bool, kFiles> read{};       // false: loaded[first + k] holds its error
+};
+
+// Chunks between the reading threads and the parsing threads: a free list
+// and a ready queue under one lock, taken twice per chunk of files.
+class ChunkQueue {
+ public:
+  explicit ChunkQueue(size_t chunks) : chunks_(chunks) {
+    for (Chunk& c : chunks_) free_.push_back(&c);
+  }
+  Chunk* TakeFree() {
+    std::unique_lock<std::mutex> lock(mu_);
+    free_cv_.wait(lock, [&] { return !free_.empty(); });
+    Chunk* c = free_.back();
+    free_.pop_back();
+    return c;
+  }
+  void GiveBack(Chunk* c) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.push_back(c);
+    }
+    free_cv_.notify_one();
+  }
+  void Ready(Chunk* c) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ready_.push_back(c);
+    }
+    ready_cv_.notify_one();
+  }
+  // Called once by each of `readers` reading threads when it has no more to read.
+  void ReaderDone(int readers) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++readers_done_;
+      if (readers_done_ < readers) return;
+    }
+    ready_cv_.notify_all();
+  }
+  // The next ready chunk, or null once every reader is done and none is left.
+  Chunk* TakeReady(int readers) {
+    std::unique_lock<std::mutex> lock(mu_);
+    ready_cv_.wait(lock, [&] { return !ready_.empty() || readers_done_ == readers; });
+    if (ready_.empty()) return nullptr;
+    Chunk* c = ready_.front();
+    ready_.pop_front();
+    return c;
+  }
+
+ private:
+  std::vector<Chunk> chunks_;
+  std::mutex mu_;
+  std::condition_variable free_cv_;
+  std::condition_variable ready_cv_;
+  std::vector<Chunk*> free_;
+  std::deque<Chunk*> ready_;
+  int readers_done_ = 0;
+};
 
 }  // namespace
 
@@ -101,28 +192,76 @@ absl::StatusOr<Corpus> LoadCorpus(const fs::path& dir, const LoadOptions& option
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": ", ec.message()));
   std::sort(files.begin(), files.end());
 
-  // Each file loads independently: workers take the next file, and results
-  // land in file order, so the outcome does not depend on the thread count.
+  // Each file loads independently and its result lands at its index, so the
+  // outcome does not depend on the thread counts. Reading from a cold page
+  // cache waits on the disk, one request per reading thread, so many threads
+  // read, allocating nothing per file; they hand chunks of consecutive files
+  // to the parsing threads (see LoadOptions::parse_threads).
   std::vector<LoadResult> loaded(files.size());
-  std::atomic<size_t> next{0};
-  std::atomic<size_t> done{0};
-  auto work = [&](bool reports_progress) {
-    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-      loaded[i] = LoadOne(dir, files[i], options);
-      const size_t n = ++done;
-      if (reports_progress && options.progress && (n % 4096 == 0)) options.progress(n, files.size());
-    }
-  };
-  const int threads = std::max(
+  const int readers = std::max(
       1, std::min(options.threads > 0
                       ? options.threads
                       : std::max(kDefaultLoadThreads,
                                  2 * static_cast<int>(std::thread::hardware_concurrency())),
                   static_cast<int>(files.size() / 64 + 1)));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, false);
-  work(true);
-  for (std::thread& th : pool) th.join();
+  std::atomic<size_t> done{0};
+  auto count_done = [&](bool reports_progress) {
+    const size_t n = ++done;
+    if (reports_progress && options.progress && (n % 4096 == 0)) options.progress(n, files.size());
+  };
+  if (readers == 1) {
+    std::string text;
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (ReadOne(dir, files[i], options, &text, &loaded[i].error)) {
+        loaded[i] = ParseOne(dir, files[i], text);
+      }
+      count_done(true);
+    }
+  } else {
+    const int parsers = std::clamp(options.parse_threads > 0 ? options.parse_threads
+                                   : OneMallocArena()
+                                       ? 1
+                                       : static_cast<int>(std::thread::hardware_concurrency()),
+                                   1, readers);
+    ChunkQueue queue(2 * static_cast<size_t>(readers));
+    std::atomic<size_t> next{0};
+    auto read = [&] {
+      for (size_t first; (first = next.fetch_add(Chunk::kFiles)) < files.size();) {
+        Chunk* c = queue.TakeFree();
+        c->first = first;
+        c->count = std::min(Chunk::kFiles, files.size() - first);
+        c->bytes.clear();
+        thread_local std::string text;
+        for (size_t k = 0; k < c->count; ++k) {
+          c->end[k] = c->bytes.size();
+          c->read[k] = ReadOne(dir, files[first + k], options, &text, &loaded[first + k].error);
+          if (c->read[k]) c->bytes += text;
+        }
+        c->end[c->count] = c->bytes.size();
+        queue.Ready(c);
+      }
+      queue.ReaderDone(readers);
+    };
+    auto parse = [&](bool reports_progress) {
+      while (Chunk* c = queue.TakeReady(readers)) {
+        for (size_t k = 0; k < c->count; ++k) {
+          const size_t i = c->first + k;
+          if (c->read[k]) {
+            loaded[i] = ParseOne(dir, files[i],
+                                 absl::string_view(c->bytes).substr(c->end[k],
+                                                                    c->end[k + 1] - c->end[k]));
+          }
+          count_done(reports_progress);
+        }
+        queue.GiveBack(c);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < readers; ++t) pool.emplace_back(read);
+    for (int t = 1; t < parsers; ++t) pool.emplace_back(parse, false);
+    parse(true);
+    for (std::thread& th : pool) th.join();
+  }
   if (options.progress) options.progress(files.size(), files.size());
 
   Corpus corpus;

@@ -22,9 +22,17 @@ inline constexpr int kDefaultLoadThreads = 16;
 struct LoadOptions {
   // Files larger than this are skipped with an error.
   std::uintmax_t max_file_bytes = 1 << 20;
-  // Threads reading and parsing files (0 = kDefaultLoadThreads, or twice the
-  // hardware threads if more). The result does not depend on it.
+  // Threads reading files (0 = kDefaultLoadThreads, or twice the hardware
+  // threads if more). The result does not depend on it.
   int threads = 0;
+  // Threads parsing what the readers read, at most `threads` (0 = one per
+  // core, but one if the process keeps one malloc arena, common/memory.h).
+  // Parsing allocates (libyaml's buffers and events, the article's
+  // strings): with one arena, two parsers waited on its lock so much that
+  // one alone loaded a cold 100,000-file corpus in 2.8-3.0 s against
+  // 3.9-4.0 s (docs/benchmarks.md, "Corpus loading"). The result does not
+  // depend on it.
+  int parse_threads = 0;
   // If set, called now and then (from one thread) with files loaded so far
   // and the total, and once at the end.
   std::function<void(size_t done, size_t total)> progress = nullptr;

@@ -276,35 +276,74 @@ TEST_F(CorpusTest, MissingDirectoryIsAnError) {
   EXPECT_EQ(LoadCorpus(dir_ / "nope").status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(CorpusTest, ThreadCountDoesNotChangeTheResult) {
+TEST_F(CorpusTest, ThreadCountsDoNotChangeTheResult) {
+  // More files than a reading thread's chunk (32), with bad ones of each kind
+  // spread over chunk boundaries, so every way a file can fail crosses the
+  // hand-over from readers to parsers.
   for (int i = 0; i < 300; ++i) {
     Write((i % 2 ? "sub/" : "") + std::to_string(i) + ".md",
           "---\nid: " + std::to_string(1000 - i) + "\ntitle: t" + std::to_string(i) + "\n---\n");
   }
   Write("sub/bad.md", "no front matter\n");
+  Write("30.md", "---\nid: [unclosed\n---\n");  // each replaces a good file
+  Write("64.md", "---\nid: 936\ntitle: " + std::string(5000, 'x') + "\n---\n");
   size_t last_done = 0, last_total = 0;
-  LoadOptions one{.threads = 1};
-  LoadOptions three{.threads = 3};
-  three.progress = [&](size_t done, size_t total) {
-    EXPECT_GE(done, last_done);
-    last_done = done;
-    last_total = total;
+  auto load = [&](int threads, int parse_threads, bool progress) {
+    LoadOptions options{.max_file_bytes = 4096, .threads = threads, .parse_threads = parse_threads};
+    last_done = last_total = 0;
+    if (progress) {
+      options.progress = [&](size_t done, size_t total) {
+        EXPECT_GE(done, last_done);
+        last_done = done;
+        last_total = total;
+      };
+    }
+    return LoadCorpus(dir_, options);
   };
-  absl::StatusOr<Corpus> a = LoadCorpus(dir_, one);
-  absl::StatusOr<Corpus> b = LoadCorpus(dir_, three);
-  ASSERT_TRUE(a.ok() && b.ok());
-  ASSERT_EQ(a->articles.size(), 300u);
-  ASSERT_EQ(b->articles.size(), 300u);
-  for (size_t i = 0; i < 300; ++i) {
-    EXPECT_EQ(a->articles[i].id, b->articles[i].id);
-    EXPECT_EQ(a->articles[i].path, b->articles[i].path);
-    EXPECT_EQ(a->articles[i].title, b->articles[i].title);
-  }
+  absl::StatusOr<Corpus> a = load(1, 1, false);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->articles.size(), 298u);
   EXPECT_EQ(a->articles[0].id, 701);  // sorted by id
-  ASSERT_EQ(b->skipped.size(), 1u);
-  EXPECT_EQ(b->skipped[0].path, "sub/bad.md");
-  EXPECT_EQ(last_done, 301u);
-  EXPECT_EQ(last_total, 301u);
+  ASSERT_EQ(a->skipped.size(), 3u);  // in file order
+  EXPECT_EQ(a->skipped[0].path, "30.md");
+  EXPECT_THAT(a->skipped[0].message, HasSubstr("30.md:3: malformed YAML"));
+  EXPECT_EQ(a->skipped[1].path, "64.md");
+  EXPECT_THAT(a->skipped[1].message, HasSubstr("64.md:1: file is"));
+  EXPECT_EQ(a->skipped[2].path, "sub/bad.md");
+  for (auto [threads, parse_threads] : {std::pair{3, 1}, {3, 2}, {3, 3}, {16, 0}, {2, 5}}) {
+    SCOPED_TRACE(testing::Message() << threads << " readers, " << parse_threads << " parsers");
+    absl::StatusOr<Corpus> b = load(threads, parse_threads, true);
+    ASSERT_TRUE(b.ok()) << b.status();
+    ASSERT_EQ(b->articles.size(), a->articles.size());
+    for (size_t i = 0; i < a->articles.size(); ++i) {
+      EXPECT_EQ(a->articles[i].id, b->articles[i].id);
+      EXPECT_EQ(a->articles[i].path, b->articles[i].path);
+      EXPECT_EQ(a->articles[i].title, b->articles[i].title);
+    }
+    ASSERT_EQ(b->skipped.size(), a->skipped.size());
+    for (size_t i = 0; i < a->skipped.size(); ++i) {
+      EXPECT_EQ(a->skipped[i].path, b->skipped[i].path);
+      EXPECT_EQ(a->skipped[i].message, b->skipped[i].message);
+    }
+    EXPECT_EQ(last_done, 301u);
+    EXPECT_EQ(last_total, 301u);
+  }
+}
+
+TEST_F(CorpusTest, PathsAreRelativeHoweverTheDirectoryIsSpelled) {
+  Write("sub/a.md", "---\nid: 1\n---\n");
+  Write("sub/bad.md", "---\ntitle: no id\n---\n");
+  for (const std::string& spelled :
+       {dir_.string(), dir_.string() + "/", dir_.string() + "//", dir_.string() + "/./sub/.."}) {
+    SCOPED_TRACE(spelled);
+    absl::StatusOr<Corpus> c = LoadCorpus(spelled);
+    ASSERT_TRUE(c.ok()) << c.status();
+    ASSERT_EQ(c->articles.size(), 1u);
+    EXPECT_EQ(c->articles[0].path, "sub/a.md");
+    ASSERT_EQ(c->skipped.size(), 1u);
+    EXPECT_EQ(c->skipped[0].path, "sub/bad.md");
+    EXPECT_THAT(c->skipped[0].message, HasSubstr("sub/bad.md:3: missing `id`"));
+  }
 }
 
 TEST(SampleCorpusTest, LoadsCleanlyWithUniqueIds) {
