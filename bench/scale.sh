@@ -8,6 +8,8 @@
 #   bench/scale.sh SEEALSO_BINARY WORK_DIR N... > scale.tsv
 #
 # Extra `seealso links` flags (e.g. --config FILE) come from $SEEALSO_FLAGS.
+# With SEEALSO_COLD=1 (root only) the page cache is dropped before each
+# `links` run, so that `load` reads the files from disk.
 # Corpora are kept in WORK_DIR/gN and reused; outputs are overwritten.
 set -euo pipefail
 bin="$1"; work="$2"; shift 2
@@ -17,6 +19,7 @@ for n in "$@"; do
   corpus="$work/g$n"
   [[ -f "$corpus/qrels.tsv" ]] || "$bin" gen --out "$corpus" --n "$n" --seed 1 >/dev/null 2>&1
   log="$work/links-$n.log"
+  if [[ "${SEEALSO_COLD:-0}" == 1 ]]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi
   # shellcheck disable=SC2086
   /usr/bin/time -f 'TIME %e %M' "$bin" links --corpus "$corpus/articles" --k 10 \
     --out "$work/links-$n.tsv" ${SEEALSO_FLAGS:-} 2>"$log"

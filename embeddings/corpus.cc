@@ -31,14 +31,16 @@ struct LoadResult {
   LoadError error;
 };
 
-// Reads the whole file into `out`, sized from `size_hint` (its stat size) so one
+// Appends the whole file to `out`, grown by `size_hint` (its stat size) so one
 // read() usually does: istreambuf_iterator went a byte at a time. Reads on to
-// EOF in case the file grew since the stat.
+// EOF in case the file grew since the stat. On failure `out` is as it was.
 bool ReadFile(const fs::path& file, std::uintmax_t size_hint, std::string* out) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  out->resize(static_cast<size_t>(size_hint) + 1);  // +1: EOF shows without a second resize
-  size_t got = 0;
+  const size_t start = out->size();
+  // +1: EOF shows without a second resize.
+  out->resize(start + static_cast<size_t>(size_hint) + 1);
+  size_t got = start;
   bool ok = true;
   while (true) {
     if (got == out->size()) out->resize(out->size() * 2);
@@ -53,7 +55,7 @@ bool ReadFile(const fs::path& file, std::uintmax_t size_hint, std::string* out) 
     }
   }
   ::close(fd);
-  out->resize(got);
+  out->resize(ok ? got : start);
   return ok;
 }
 
@@ -70,8 +72,8 @@ std::string RelativePath(const fs::path& dir, const fs::path& file) {
   return file.lexically_relative(dir).generic_string();
 }
 
-// Reads one file into `text` (which keeps its capacity across files); false
-// with `error` set if it cannot be loaded.
+// Appends one file to `text`; false with `error` set (and `text` as it was)
+// if it cannot be loaded.
 bool ReadOne(const fs::path& dir, const fs::path& file, const LoadOptions& options,
              std::string* text, LoadError* error) {
   std::error_code ec;
@@ -108,9 +110,11 @@ LoadResult ParseOne(const fs::path& dir, const fs::path& file, absl::string_view
 }
 
 // Consecutive files read by one reading thread and handed to a parsing
-// thread whole. The buffers keep their capacity from chunk to chunk.
+// thread whole. The buffers keep their capacity from chunk to chunk, up to
+// kKeepBytes (a chunk of unusually large files is not kept at that size).
 struct Chunk {
   static constexpr size_t kFiles = 32;
+  static constexpr size_t kKeepBytes = size_t{1} << 20;
   size_t first = 0;  // index of the first file
   size_t count = 0;
   std::string bytes;                     // the files' contents, one after another
@@ -118,11 +122,11 @@ struct Chunk {
   std::array<bool, kFiles> read{};       // false: loaded[first + k] holds its error
 };
 
-// Chunks between the reading threads and the parsing threads: a free list
-// and a ready queue under one lock, taken twice per chunk of files.
+// Chunks between `readers` reading threads and the parsing threads: a free
+// list and a ready queue under one lock, taken twice per chunk of files.
 class ChunkQueue {
  public:
-  explicit ChunkQueue(size_t chunks) : chunks_(chunks) {
+  ChunkQueue(size_t chunks, int readers) : chunks_(chunks), readers_(readers) {
     for (Chunk& c : chunks_) free_.push_back(&c);
   }
   Chunk* TakeFree() {
@@ -133,6 +137,7 @@ class ChunkQueue {
     return c;
   }
   void GiveBack(Chunk* c) {
+    if (c->bytes.capacity() > Chunk::kKeepBytes) std::string().swap(c->bytes);
     {
       std::lock_guard<std::mutex> lock(mu_);
       free_.push_back(c);
@@ -146,19 +151,19 @@ class ChunkQueue {
     }
     ready_cv_.notify_one();
   }
-  // Called once by each of `readers` reading threads when it has no more to read.
-  void ReaderDone(int readers) {
+  // Called once by each reading thread when it has no more to read.
+  void ReaderDone() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++readers_done_;
-      if (readers_done_ < readers) return;
+      if (readers_done_ < readers_) return;
     }
     ready_cv_.notify_all();
   }
   // The next ready chunk, or null once every reader is done and none is left.
-  Chunk* TakeReady(int readers) {
+  Chunk* TakeReady() {
     std::unique_lock<std::mutex> lock(mu_);
-    ready_cv_.wait(lock, [&] { return !ready_.empty() || readers_done_ == readers; });
+    ready_cv_.wait(lock, [&] { return !ready_.empty() || readers_done_ == readers_; });
     if (ready_.empty()) return nullptr;
     Chunk* c = ready_.front();
     ready_.pop_front();
@@ -167,6 +172,7 @@ class ChunkQueue {
 
  private:
   std::vector<Chunk> chunks_;
+  const int readers_;
   std::mutex mu_;
   std::condition_variable free_cv_;
   std::condition_variable ready_cv_;
@@ -212,6 +218,7 @@ absl::StatusOr<Corpus> LoadCorpus(const fs::path& dir, const LoadOptions& option
   if (readers == 1) {
     std::string text;
     for (size_t i = 0; i < files.size(); ++i) {
+      text.clear();
       if (ReadOne(dir, files[i], options, &text, &loaded[i].error)) {
         loaded[i] = ParseOne(dir, files[i], text);
       }
@@ -223,7 +230,7 @@ absl::StatusOr<Corpus> LoadCorpus(const fs::path& dir, const LoadOptions& option
                                        ? 1
                                        : static_cast<int>(std::thread::hardware_concurrency()),
                                    1, readers);
-    ChunkQueue queue(2 * static_cast<size_t>(readers));
+    ChunkQueue queue(2 * static_cast<size_t>(readers), readers);
     std::atomic<size_t> next{0};
     auto read = [&] {
       for (size_t first; (first = next.fetch_add(Chunk::kFiles)) < files.size();) {
@@ -231,19 +238,17 @@ absl::StatusOr<Corpus> LoadCorpus(const fs::path& dir, const LoadOptions& option
         c->first = first;
         c->count = std::min(Chunk::kFiles, files.size() - first);
         c->bytes.clear();
-        thread_local std::string text;
         for (size_t k = 0; k < c->count; ++k) {
           c->end[k] = c->bytes.size();
-          c->read[k] = ReadOne(dir, files[first + k], options, &text, &loaded[first + k].error);
-          if (c->read[k]) c->bytes += text;
+          c->read[k] = ReadOne(dir, files[first + k], options, &c->bytes, &loaded[first + k].error);
         }
         c->end[c->count] = c->bytes.size();
         queue.Ready(c);
       }
-      queue.ReaderDone(readers);
+      queue.ReaderDone();
     };
     auto parse = [&](bool reports_progress) {
-      while (Chunk* c = queue.TakeReady(readers)) {
+      while (Chunk* c = queue.TakeReady()) {
         for (size_t k = 0; k < c->count; ++k) {
           const size_t i = c->first + k;
           if (c->read[k]) {

@@ -330,6 +330,25 @@ TEST_F(CorpusTest, ThreadCountsDoNotChangeTheResult) {
   }
 }
 
+TEST_F(CorpusTest, LargeFilesSurviveTheHandOver) {
+  // 70 files of ~40 KB: a reader's chunk of 32 outgrows the size chunks are
+  // kept at, and every file must still arrive whole, at its place.
+  for (int i = 0; i < 70; ++i) {
+    Write(std::to_string(100 + i) + ".md", "---\nid: " + std::to_string(i) +
+                                               "\nquestion: " + std::string(40000 + i, 'a' + i % 26) +
+                                               "\n---\nbody " + std::to_string(i) + "\n");
+  }
+  absl::StatusOr<Corpus> c = LoadCorpus(dir_, LoadOptions{.threads = 2, .parse_threads = 2});
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->articles.size(), 70u);
+  for (int i = 0; i < 70; ++i) {
+    const Article& a = c->articles[static_cast<size_t>(i)];
+    EXPECT_EQ(a.id, i);
+    EXPECT_EQ(a.path, std::to_string(100 + i) + ".md");
+    EXPECT_EQ(a.question, std::string(40000 + i, static_cast<char>('a' + i % 26)));
+  }
+}
+
 TEST_F(CorpusTest, PathsAreRelativeHoweverTheDirectoryIsSpelled) {
   Write("sub/a.md", "---\nid: 1\n---\n");
   Write("sub/bad.md", "---\ntitle: no id\n---\n");
