@@ -6,19 +6,14 @@
 #include <sstream>
 
 #include "gtest/gtest.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso {
 namespace {
 
 class AtomicFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("atomic_file_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    path_ = dir_ / "out.tsv";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { path_ = dir_ / "out.tsv"; }
   std::string Read() const {
     std::ifstream in(path_, std::ios::binary);
     std::stringstream s;
@@ -29,7 +24,8 @@ class AtomicFileTest : public ::testing::Test {
     return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(dir_),
                                              std::filesystem::directory_iterator()));
   }
-  std::filesystem::path dir_;
+  testing::ScratchDir scratch_{"atomic_file_test"};
+  const std::filesystem::path dir_ = scratch_.path();
   std::filesystem::path path_;
 };
 

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/run_command.h"
+#include "tests/scratch_dir.h"
 
 namespace {
 
@@ -31,11 +32,6 @@ Output Seealso(const std::string& args) {
 class EvalCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // One directory per test: ctest runs them in parallel.
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           (std::string("eval_cli_test.") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name() + "." + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
     // A few judgments drawn from the sample corpus's topic clusters, graded.
     std::ofstream(dir_ / "qrels.tsv") << "171811\t171812\t1\n171811\t171810\t1\n"
                                          "171803\t171805\t2\n171803\t171804\t1\n"
@@ -44,15 +40,12 @@ class EvalCliTest : public ::testing::Test {
     std::ofstream(dir_ / "dups.tsv") << "171803\t171805\n171851\t171852\n";
     corpus_ = std::string(SEEALSO_SOURCE_DIR) + "/data/sample";
   }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
   std::string Common() const {
     return "eval --corpus " + corpus_ + " --qrels " + (dir_ / "qrels.tsv").string() +
            " --dups " + (dir_ / "dups.tsv").string();
   }
-  std::filesystem::path dir_;
+  seealso::testing::ScratchDir scratch_{"eval_cli_test"};
+  const std::filesystem::path dir_ = scratch_.path();
   std::string corpus_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "embeddings/corpus.h"
 #include "gtest/gtest.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso::eval {
 namespace {
@@ -28,20 +29,11 @@ std::vector<Article> Load(const std::filesystem::path& dir) {
 class CraftedFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "." +
-            std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     // 1 links to 2 twice, to itself and to a stale id; 2 links to 3 and 1;
     // 3 has no blocks. Subjects: 1 and 2 "a", 3 "b".
     Write("one.md", 1, "a", {2, 1, 2, 77});
     Write("two.md", 2, "a", {3, 1});
     Write("three.md", 3, "b", {});
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
   void Write(const char* name, int64_t id, const char* subject, std::vector<int64_t> related) {
     std::ofstream out(dir_ / name);
@@ -54,7 +46,8 @@ class CraftedFilesTest : public ::testing::Test {
     }
     out << "---\n\n&nbsp;\n";
   }
-  std::filesystem::path dir_;
+  testing::ScratchDir scratch_{"eval_rankings_test"};
+  const std::filesystem::path dir_ = scratch_.path();
 };
 
 TEST_F(CraftedFilesTest, ExistingLinksKeepTheirDefects) {

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/run_command.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso::eval {
 namespace {
@@ -79,17 +80,6 @@ class BrowserTest : public ::testing::Test {
   void SetUp() override {
     chromium_ = Chromium();
     if (chromium_.empty()) GTEST_SKIP() << "chromium is not installed (scripts/packages.txt)";
-    // One directory per test: ctest runs them in parallel.
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           (std::string("eval_report_test.") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name() + "." + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  // Kept after a failure: the DOM and chromium's log explain it.
-  void TearDown() override {
-    std::error_code ignored;
-    if (!dir_.empty() && !HasFailure()) std::filesystem::remove_all(dir_, ignored);
   }
   // Loads `page` headless with a fresh profile and no network services; the
   // DOM goes to dom.html, browser logging (console messages included) to
@@ -111,7 +101,9 @@ class BrowserTest : public ::testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
   std::string chromium_;
-  std::filesystem::path dir_;
+  // Kept after a failure: the DOM and chromium's log explain it.
+  testing::ScratchDir scratch_{"eval_report_test"};
+  const std::filesystem::path dir_ = scratch_.path();
 };
 
 TEST_F(BrowserTest, ReportRendersWithoutConsoleMessages) {

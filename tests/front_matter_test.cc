@@ -9,6 +9,7 @@
 #include "embeddings/corpus.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso {
 namespace {
@@ -220,20 +221,12 @@ INSTANTIATE_TEST_SUITE_P(
 
 class CorpusTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("seealso_corpus_" + std::string(::testing::UnitTest::GetInstance()
-                                                 ->current_test_info()
-                                                 ->name()) +
-            "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "sub");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { fs::create_directories(dir_ / "sub"); }
   void Write(const std::string& rel, const std::string& text) {
     std::ofstream(dir_ / rel, std::ios::binary) << text;
   }
-  fs::path dir_;
+  testing::ScratchDir scratch_{"seealso_corpus"};
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(CorpusTest, LoadsRecursivelySortedByIdAndSkipsBadFiles) {
@@ -311,7 +304,7 @@ TEST_F(CorpusTest, ThreadCountsDoNotChangeTheResult) {
   EXPECT_THAT(a->skipped[1].message, HasSubstr("64.md:1: file is"));
   EXPECT_EQ(a->skipped[2].path, "sub/bad.md");
   for (auto [threads, parse_threads] : {std::pair{3, 1}, {3, 2}, {3, 3}, {16, 0}, {2, 5}}) {
-    SCOPED_TRACE(testing::Message() << threads << " readers, " << parse_threads << " parsers");
+    SCOPED_TRACE(::testing::Message() << threads << " readers, " << parse_threads << " parsers");
     absl::StatusOr<Corpus> b = load(threads, parse_threads, true);
     ASSERT_TRUE(b.ok()) << b.status();
     ASSERT_EQ(b->articles.size(), a->articles.size());

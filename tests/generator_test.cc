@@ -11,6 +11,7 @@
 #include "embeddings/corpus.h"
 #include "embeddings/front_matter.h"
 #include "gtest/gtest.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso {
 namespace {
@@ -22,13 +23,6 @@ std::string ReadFile(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-fs::path TempDir(const std::string& name) {
-  // The pid keeps concurrent test processes (and builds) apart.
-  fs::path d = fs::temp_directory_path() /
-               ("seealso_gen_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  return d;
-}
 
 TEST(GeneratorTest, SameSeedSameBytesAnyThreadCount) {
   GeneratorOptions o;
@@ -36,7 +30,8 @@ TEST(GeneratorTest, SameSeedSameBytesAnyThreadCount) {
   o.seed = 11;
   o.files_per_dir = 100;
   o.threads = 1;
-  const fs::path a = TempDir("a"), b = TempDir("b");
+  const testing::ScratchDir scratch_a("seealso_gen_a"), scratch_b("seealso_gen_b");
+  const fs::path a = scratch_a.path(), b = scratch_b.path();
   ASSERT_TRUE(CorpusGenerator(o).Write(a).ok());
   o.threads = 3;
   ASSERT_TRUE(CorpusGenerator(o).Write(b).ok());
@@ -48,8 +43,6 @@ TEST(GeneratorTest, SameSeedSameBytesAnyThreadCount) {
     ++files;
   }
   EXPECT_EQ(files, 300 + 3);  // articles + qrels.tsv, dups.tsv, README.md
-  fs::remove_all(a);
-  fs::remove_all(b);
 }
 
 TEST(GeneratorTest, DifferentSeedDifferentText) {
@@ -105,7 +98,8 @@ TEST(GeneratorTest, PlantedCopiesAndJudgmentsFollowTopics) {
   EXPECT_GT(copies, 60);
   EXPECT_LT(copies, 140);
 
-  const fs::path dir = TempDir("qrels");
+  const testing::ScratchDir scratch("seealso_gen_qrels");
+  const fs::path dir = scratch.path();
   o.n = 400;
   CorpusGenerator small(o);
   ASSERT_TRUE(small.Write(dir).ok());
@@ -129,7 +123,6 @@ TEST(GeneratorTest, PlantedCopiesAndJudgmentsFollowTopics) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->articles.size(), 400u);
   EXPECT_TRUE(c->skipped.empty());
-  fs::remove_all(dir);
 }
 
 }  // namespace

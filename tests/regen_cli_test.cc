@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/regen_test_util.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso {
 namespace {
@@ -57,10 +58,6 @@ std::map<std::string, std::string> Articles(const fs::path& dir) {
 
 class RegenCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = testing_util::FreshTestDir("seealso_regen_cli_");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   // Runs to completion; stdout and stderr land in out_ and err_.
   int Run(std::vector<std::string> args) {
     const int rc = Wait(Spawn(args, dir_ / "out.txt", dir_ / "err.txt"));
@@ -72,7 +69,8 @@ class RegenCliTest : public ::testing::Test {
     fs::copy(fs::path(SEEALSO_SOURCE_DIR) / "data/sample", dir_ / name, fs::copy_options::recursive);
     return dir_ / name;
   }
-  fs::path dir_;
+  testing::ScratchDir scratch_{"seealso_regen_cli"};
+  const fs::path dir_ = scratch_.path();
   std::string out_, err_;
 };
 

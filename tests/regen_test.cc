@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/regen_test_util.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso {
 namespace {
@@ -31,11 +32,9 @@ std::map<std::string, std::string> Snapshot(const fs::path& dir) {
 class RegenTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing_util::FreshTestDir("seealso_regen_");
     fs::create_directories(dir_ / "corpus/sub");
     corpus_ = dir_ / "corpus";
   }
-  void TearDown() override { fs::remove_all(dir_); }
   void CopySample() {
     fs::copy(fs::path(SEEALSO_SOURCE_DIR) / "data/sample", corpus_,
              fs::copy_options::recursive | fs::copy_options::overwrite_existing);
@@ -54,7 +53,8 @@ class RegenTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? *s : RegenSummary{};
   }
-  fs::path dir_;
+  testing::ScratchDir scratch_{"seealso_regen"};
+  const fs::path dir_ = scratch_.path();
   fs::path corpus_;
 };
 

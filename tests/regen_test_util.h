@@ -2,10 +2,7 @@
 #ifndef SEEALSO_TESTS_REGEN_TEST_UTIL_H_
 #define SEEALSO_TESTS_REGEN_TEST_UTIL_H_
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <unistd.h>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -25,17 +22,6 @@ inline std::string ReadBytes(const std::filesystem::path& p) {
 
 inline void WriteBytes(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary) << bytes;
-}
-
-// An empty directory for the running test: <tmp>/<prefix><test name>_<pid>.
-inline std::filesystem::path FreshTestDir(const std::string& prefix) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      (prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
-       std::to_string(::getpid()));  // concurrent runs (two builds, two checkouts) stay apart
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
 }
 
 // The files under `dir` (symlinks read through), by relative path; if

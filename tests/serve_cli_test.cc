@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "tests/run_command.h"
 #include "tests/test_certificates.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso {
 namespace {
@@ -33,9 +34,6 @@ std::string ReadFile(const fs::path& p) {
 class ServeCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("seealso_serve_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     std::ofstream(dir_ / "seealso.yaml") << "server:\n  listen: 127.0.0.1:0\n  max_k: 3\n"
                                             "  default_k: 2\n";
   }
@@ -44,7 +42,6 @@ class ServeCliTest : public ::testing::Test {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
     }
-    fs::remove_all(dir_);
   }
 
   // Starts the server with stderr to a file.
@@ -91,7 +88,8 @@ class ServeCliTest : public ::testing::Test {
     return "";
   }
 
-  fs::path dir_;
+  testing::ScratchDir scratch_{"seealso_serve"};
+  const fs::path dir_ = scratch_.path();
   pid_t pid_ = -1;
 };
 

@@ -26,6 +26,7 @@
 #include "service/corpus_loader.h"
 #include "tests/health_client.h"
 #include "tests/service_testing.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso {
 namespace {
@@ -402,10 +403,8 @@ TEST_F(ServerTest, CorruptReloadKeepsTheOldSnapshot) {
   options.metrics_listen = "127.0.0.1:0";
   StartServer(options);
   // Two files with one id: the loader refuses the whole directory.
-  const fs::path dir =
-      fs::path(::testing::TempDir()) / ("seealso-corrupt-reload-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const testing::ScratchDir scratch("seealso-corrupt-reload");
+  const fs::path& dir = scratch.path();
   const fs::path article = fs::path(kSample) / "how-do-hash-tables-handle-collisions.md";
   fs::copy_file(article, dir / "a.md");
   fs::copy_file(article, dir / "b.md");
@@ -425,7 +424,6 @@ TEST_F(ServerTest, CorruptReloadKeepsTheOldSnapshot) {
   EXPECT_TRUE(Logged("serving_generation=1"));
   EXPECT_THAT(HttpGet(server_->metrics_port(), "/metrics"),
               HasSubstr("seealso_index_reloads_total{result=\"error\"} 2"));
-  fs::remove_all(dir);
 }
 
 TEST_F(ServerTest, AdminRpcNeedsTheTokenOrTheAdminPort) {

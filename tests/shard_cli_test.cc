@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/run_command.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso {
 namespace {
@@ -54,9 +55,8 @@ std::map<std::string, std::string> Files(const fs::path& dir) {
 }
 
 TEST(ShardTest, RegenShardsTogetherEqualOneRun) {
-  const fs::path base = fs::temp_directory_path() / ("seealso_shard_" + std::to_string(::getpid()));
-  fs::remove_all(base);
-  fs::create_directories(base);
+  const testing::ScratchDir scratch("seealso_shard");
+  const fs::path& base = scratch.path();
   fs::copy(kSample, base / "whole", fs::copy_options::recursive);
   fs::copy(kSample, base / "sharded", fs::copy_options::recursive);
   ASSERT_EQ(RunCommand(kBinary + " regen --corpus " + (base / "whole").string() + " 2>/dev/null").status, 0);
@@ -68,7 +68,6 @@ TEST(ShardTest, RegenShardsTogetherEqualOneRun) {
   }
   EXPECT_EQ(Files(base / "sharded"), Files(base / "whole"));
   EXPECT_NE(Files(base / "whole"), Files(kSample));  // the sample's blocks are stale
-  fs::remove_all(base);
 }
 
 }  // namespace

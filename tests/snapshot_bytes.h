@@ -15,19 +15,14 @@
 #include "absl/strings/string_view.h"
 #include "common/checksum.h"
 #include "gtest/gtest.h"
+#include "tests/scratch_dir.h"
 
 namespace seealso::testing_util {
 
 // A fixture owning one scratch snapshot path, removed after each test.
 class SnapshotFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("snapshot_file_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    path_ = dir_ / "index.snap";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { path_ = dir_ / "index.snap"; }
 
   std::string ReadBytes() const {
     std::ifstream in(path_, std::ios::binary);
@@ -42,7 +37,8 @@ class SnapshotFileTest : public ::testing::Test {
     std::ofstream(path_, std::ios::binary) << bytes;
   }
 
-  std::filesystem::path dir_;
+  testing::ScratchDir scratch_{"snapshot_file_test"};
+  const std::filesystem::path dir_ = scratch_.path();
   std::filesystem::path path_;
 };
 
