@@ -23,6 +23,9 @@ seconds() {  # runs "$@", prints its wall time in seconds
 
 median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.3f}')" "$@"; }
 
+# Figures move with the VM's CPU model (EPYC and Xeon sittings differ by up to 2x):
+# name it with every run. On stderr, so the output stays a plain table.
+echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB" >&2
 printf '%-40s %8s %12s %12s %8s\n' corpus articles "seealso s" "sklearn s" ratio
 for corpus in "$@"; do
   s=(); k=()

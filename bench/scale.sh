@@ -14,6 +14,9 @@
 set -euo pipefail
 bin="$1"; work="$2"; shift 2
 mkdir -p "$work"
+# Figures move with the VM's CPU model (EPYC and Xeon sittings differ by up to 2x):
+# name it with every run. On stderr, so the output stays a plain table.
+echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB" >&2
 printf 'articles\tterms\tload_s\tindex_s\trank_s\tlinks_wall_s\tlinks_peak_mib\tsnapshot_mib\tsnapshot_load_s\tsnapshot_peak_mib\n'
 for n in "$@"; do
   corpus="$work/g$n"
