@@ -76,23 +76,19 @@ std::string RelativePath(const fs::path& dir, const fs::path& file) {
 // if it cannot be loaded.
 bool ReadOne(const fs::path& dir, const fs::path& file, const LoadOptions& options,
              std::string* text, LoadError* error) {
+  auto fail = [&](absl::string_view reason) {
+    // file.native() is dir / its relative path.
+    *error = {RelativePath(dir, file), absl::StrCat(file.native(), ":1: ", reason)};
+    return false;
+  };
   std::error_code ec;
   const std::uintmax_t size = fs::file_size(file, ec);
-  const std::string& shown = file.native();  // dir / its relative path
-  if (ec) {
-    *error = {RelativePath(dir, file), absl::StrCat(shown, ":1: ", ec.message())};
-    return false;
-  }
+  if (ec) return fail(ec.message());
   if (size > options.max_file_bytes) {
-    *error = {RelativePath(dir, file),
-              absl::StrCat(shown, ":1: file is ", size, " bytes, over the limit of ",
-                           options.max_file_bytes)};
-    return false;
+    return fail(absl::StrCat("file is ", size, " bytes, over the limit of ",
+                             options.max_file_bytes));
   }
-  if (!ReadFile(file, size, text)) {
-    *error = {RelativePath(dir, file), absl::StrCat(shown, ":1: cannot read file")};
-    return false;
-  }
+  if (!ReadFile(file, size, text)) return fail("cannot read file");
   return true;
 }
 
