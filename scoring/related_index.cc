@@ -317,7 +317,7 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
       if (!picked.empty() && o.near_duplicate_threshold <= 1.0f) {
         const ScatteredRow candidate(RowOf(m, c->doc), scratch);
         near_copy = std::any_of(picked.begin(), picked.end(), [&](const Related& p) {
-          return candidate.Dot(RowOf(m, p.doc)) >= o.near_duplicate_threshold;
+          return candidate.DotOfOverlapping(RowOf(m, p.doc)) >= o.near_duplicate_threshold;
         });
       }
       if (near_copy) {

@@ -509,7 +509,7 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
 
   // Exact scores (bit-identical to Dot()), for verifying.
   const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(cols_)));
-  auto dense_dot = [&](int32_t d) { return dense.Dot(Row(d)); };
+  auto dense_dot = [&](int32_t d) { return dense.DotOfOverlapping(Row(d)); };
 
   // Rare bands first. A band with fewer postings than the documents touched
   // so far costs less to score than deciding whether to.

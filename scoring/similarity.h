@@ -90,13 +90,33 @@ class ScatteredRow {
 
   // The gather, skipping terms the filter rules out: each would add
   // 0 * weight = +-0, and adding a zero never changes a sum that starts at +0
-  // (such a sum is never -0), so the skipped terms change no bit.
+  // (such a sum is never -0), so the skipped terms change no bit. Best when
+  // few of other's terms are in this row (a candidate being rescored).
   float Dot(SparseRow other) const {
     float sum = 0;
     for (int64_t i = 0; i < other.size; ++i) {
       const int32_t t = other.term[i];
       const uint32_t bit = FilterBit(t);
       if ((scratch_.filter[bit >> 6] >> (bit & 63)) & 1) sum += scratch_.dense[t] * other.weight[i];
+    }
+    return sum;
+  }
+  // The same sum, for rows sharing many terms with this one (two candidates
+  // of one query): the filter then passes a third or more of other's terms,
+  // too many for the branch to be predicted, so a term it rules out reads a
+  // zero kept in L1 instead of its slot, without a branch. Bit-identical to
+  // Dot(). Slower than Dot() where few terms pass: every term then waits on
+  // the sum (rescoring at a million articles: +7 %).
+  float DotOfOverlapping(SparseRow other) const {
+    static constexpr float kZero = 0.0f;
+    const auto zero = reinterpret_cast<uintptr_t>(&kZero);
+    float sum = 0;
+    for (int64_t i = 0; i < other.size; ++i) {
+      const int32_t t = other.term[i];
+      const uint32_t bit = FilterBit(t);
+      const uintptr_t hit = 0 - ((scratch_.filter[bit >> 6] >> (bit & 63)) & 1);
+      const auto slot = reinterpret_cast<uintptr_t>(scratch_.dense + t);
+      sum += *reinterpret_cast<const float*>((slot & hit) | (zero & ~hit)) * other.weight[i];
     }
     return sum;
   }

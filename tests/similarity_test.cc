@@ -194,9 +194,9 @@ TEST(ScoreAccumulatorTest, DrainHandsOverEachSumOnceAndResets) {
   }
 }
 
-// The scattered query row gives Dot()'s sums bit for bit, for rows of every
-// size (empty, one term, many), sparse or dense in a vocabulary, and rows
-// sharing no term; and leaves its scratch zeroed.
+// The scattered query row gives Dot()'s sums bit for bit, by either gather,
+// for rows of every size (empty, one term, many), sparse or dense in a
+// vocabulary, and rows sharing no term; and leaves its scratch zeroed.
 TEST(ScatteredRowTest, DotIsBitIdenticalToTheMerge) {
   std::mt19937 rng(11);
   auto random_row = [&](int size, int32_t max_term, std::vector<int32_t>* terms,
@@ -227,6 +227,9 @@ TEST(ScatteredRowTest, DotIsBitIdenticalToTheMerge) {
           const SparseRow doc =
               random_row(std::min(trial * 13 % 400, max_term), max_term, &dt, &dw);
           ASSERT_EQ(scattered.Dot(doc), Dot(query, doc)) << size << " " << max_term;
+          ASSERT_EQ(std::bit_cast<uint32_t>(scattered.DotOfOverlapping(doc)),
+                    std::bit_cast<uint32_t>(Dot(query, doc)))
+              << size << " " << max_term;
         }
       }
       ASSERT_TRUE(std::all_of(scratch.begin(), scratch.end(), [](float x) { return x == 0.0f; }));
@@ -304,6 +307,9 @@ TEST(ScatteredRowTest, FilterCollisionsAndOverlapsMatchBruteForce) {
         const SparseRow doc{dt.data(), dw.data(), static_cast<int64_t>(dt.size())};
         const float expected = brute_force(query, doc);
         ASSERT_EQ(std::bit_cast<uint32_t>(scattered.Dot(doc)), std::bit_cast<uint32_t>(expected))
+            << "round " << round << " trial " << trial;
+        ASSERT_EQ(std::bit_cast<uint32_t>(scattered.DotOfOverlapping(doc)),
+                  std::bit_cast<uint32_t>(expected))
             << "round " << round << " trial " << trial;
         ASSERT_EQ(std::bit_cast<uint32_t>(Dot(query, doc)), std::bit_cast<uint32_t>(expected));
       }
