@@ -90,10 +90,30 @@ absl::flat_hash_set<std::string>& GivenFlags() {
   return *kGiven;
 }
 
+namespace {
+
+// Batch commands (links, index, regen) read a whole corpus, free its text and
+// keep the index. From this many files on they keep one malloc arena, which
+// lets that memory go back (common/memory.h): with an arena per thread the
+// 1M run peaked at 5,992 MiB against 5,792-5,859 MiB, near the 6 GiB target.
+// Below, the arenas cost no measurable peak (100k: 682 against 691 MB; 300k:
+// +2.3 %) and two threads can parse: the load took half the time (100k:
+// 1.59 against 2.74 s). docs/benchmarks.md, "Corpus loading", session 11.
+constexpr size_t kOneArenaFiles = 500'000;
+bool batch_command = false;
+
+}  // namespace
+
 absl::StatusOr<LoadOptions> LoadOptionsFromFlags() {
   const int64_t max_bytes = absl::GetFlag(FLAGS_max_file_bytes);
   if (max_bytes < 1) return absl::InvalidArgumentError("--max-file-bytes must be at least 1");
-  return LoadOptions{.max_file_bytes = static_cast<std::uintmax_t>(max_bytes)};
+  LoadOptions options{.max_file_bytes = static_cast<std::uintmax_t>(max_bytes)};
+  if (batch_command) {
+    options.listed = [](size_t files) {
+      if (files >= kOneArenaFiles) UseOneMallocArena();
+    };
+  }
+  return options;
 }
 
 absl::StatusOr<Shard> ShardFromFlags() {
@@ -202,9 +222,9 @@ int main(int argc, char** argv) {
     seealso::cli::PrintError(command, std::string("unexpected argument '") + positional[1] + "'");
     return 2;
   }
-  // Batch commands read a whole corpus, free its text and keep the index:
-  // one malloc arena lets that memory go back (common/memory.h).
-  if (command == "links" || command == "index" || command == "regen") seealso::UseOneMallocArena();
+  // Batch commands choose their malloc arenas by the corpus's size, once its
+  // files are listed (LoadOptionsFromFlags).
+  seealso::cli::batch_command = command == "links" || command == "index" || command == "regen";
   if (command == "serve") return seealso::cli::Serve();
   if (command == "query") return seealso::cli::Query();
   if (command == "links") return seealso::cli::Links();

@@ -193,6 +193,7 @@ absl::StatusOr<Corpus> LoadCorpus(const fs::path& dir, const LoadOptions& option
   }
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": ", ec.message()));
   std::sort(files.begin(), files.end());
+  if (options.listed) options.listed(files.size());
 
   // Each file loads independently and its result lands at its index, so the
   // outcome does not depend on the thread counts. Reading from a cold page

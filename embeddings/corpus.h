@@ -36,6 +36,11 @@ struct LoadOptions {
   // If set, called now and then (from one thread) with files loaded so far
   // and the total, and once at the end.
   std::function<void(size_t done, size_t total)> progress = nullptr;
+  // If set, called once with the number of files found, before any file is
+  // read and before LoadCorpus starts a thread: the moment to set a
+  // process-wide policy that depends on the corpus's size (the batch
+  // commands' malloc arenas, cli/main.cc).
+  std::function<void(size_t files)> listed = nullptr;
 };
 
 // A file that was skipped, and why. `message` is "path:line: reason".

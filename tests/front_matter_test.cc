@@ -269,6 +269,32 @@ TEST_F(CorpusTest, MissingDirectoryIsAnError) {
   EXPECT_EQ(LoadCorpus(dir_ / "nope").status().code(), absl::StatusCode::kNotFound);
 }
 
+// `listed` hears the number of article files (bad ones too; not README.md
+// or other extensions) once, before any is read: a file rewritten from it is
+// loaded as rewritten.
+TEST_F(CorpusTest, ListedComesOnceWithTheFileCountBeforeAnyRead) {
+  for (int i = 0; i < 100; ++i) {
+    Write("sub/" + std::to_string(i) + ".md", "---\nid: " + std::to_string(i + 1) + "\n---\n");
+  }
+  Write("bad.md", "no front matter\n");
+  Write("README.md", "# about\n");
+  Write("notes.txt", "not an article");
+  for (int threads : {1, 4}) {
+    std::vector<size_t> calls;
+    LoadOptions options{.threads = threads};
+    options.listed = [&](size_t files) {
+      calls.push_back(files);
+      Write("sub/0.md", "---\nid: 500\n---\n");
+    };
+    absl::StatusOr<Corpus> c = LoadCorpus(dir_, options);
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_EQ(calls, std::vector<size_t>{101}) << threads << " threads";
+    ASSERT_EQ(c->articles.size(), 100u);
+    EXPECT_EQ(c->articles.back().id, 500) << threads << " threads";
+    Write("sub/0.md", "---\nid: 1\n---\n");
+  }
+}
+
 TEST_F(CorpusTest, ThreadCountsDoNotChangeTheResult) {
   // More files than a reading thread's chunk (32), with bad ones of each kind
   // spread over chunk boundaries, so every way a file can fail crosses the
