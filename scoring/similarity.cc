@@ -495,13 +495,16 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
   }
   std::array<const float*, kBands + 1> heavy_norm{};
   for (int l = 1; l <= kBands; ++l) heavy_norm[l] = HeavyNorm(l).data();
-  // Whether document d, with `partial` scored, can reach `floor` at `level`.
-  // Cauchy-Schwarz over all the bounded bands at once (one product: slack <=
-  // |q_heavy| * |d_heavy|) turns most documents away before the per-band sum.
+  // Whether document d, with `partial` scored, may reach `floor` at `level`:
+  // Cauchy-Schwarz over all the bounded bands at once (one product: what
+  // they add <= |q_heavy| * |d_heavy|). The per-band bound (slack) is
+  // tighter, but while bands are being scored it turned away only 3 % of the
+  // documents this one let through (4,395 -> 4,269 a query on 15,000
+  // generated articles), for a 48-byte read each: ranking took 18 % longer
+  // with it. It still orders the final candidates (bound below).
   auto reaches = [&](int32_t d, float partial, int level, float floor) {
     if (level == 0) return partial >= floor;
-    if (partial + heavy_q[level] * heavy_norm[level][d] < floor) return false;
-    return partial + slack(d, level) >= floor;
+    return partial + heavy_q[level] * heavy_norm[level][d] >= floor;
   };
   auto by_bound_desc = [](const std::pair<float, int32_t>& a, const std::pair<float, int32_t>& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
@@ -566,7 +569,8 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
 
   // Candidates: touched documents whose bound reaches `lower`. A document
   // whose bound falls below it can never come back (scoring a band adds at
-  // most what its slack allowed, and `lower` only grows), so from here on
+  // most what the bound allowed for it, by Cauchy-Schwarz again, and `lower`
+  // only grows), so from here on
   // only the candidates, and the documents a newly scored band touches for
   // the first time, need looking at: no more passes over every touched one.
   std::vector<int32_t> cands;
