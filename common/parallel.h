@@ -3,6 +3,7 @@
 #define SEEALSO_COMMON_PARALLEL_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <thread>
 #include <vector>
@@ -22,6 +23,53 @@ template <typename F>
 void ParallelFor(size_t n, int threads, F f) {
   auto work = [&](int t) {
     for (size_t i = static_cast<size_t>(t); i < n; i += static_cast<size_t>(threads)) f(i, t);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& th : pool) th.join();
+}
+
+// Calls f(i, t, &next) exactly once for every i in [0, n) on `threads`
+// threads, in an order the items choose: f appends to `next` (empty on each
+// call) the items it would have its thread do next, best first. Each thread
+// walks depth first: it goes on with the newest suggestion nobody has taken
+// yet (out-of-range ones are skipped), else with the lowest item not taken.
+// For work that is cheaper when an item follows one sharing its data: a query
+// after its neighbour finds their rows and postings still in cache. Which
+// thread does an item, and when, depends on timing, so f's results must not.
+template <typename F>
+void ParallelWalk(size_t n, int threads, F f) {
+  std::vector<std::atomic<bool>> taken(n);  // value-initialised: all false
+  std::atomic<size_t> cursor{0};
+  auto take = [&](size_t i) {
+    return i < n && !taken[i].exchange(true, std::memory_order_relaxed);
+  };
+  auto work = [&](int t) {
+    // Suggestions not followed yet, the newest last; past kMaxPending the
+    // oldest half is dropped (they are far from the walk by then).
+    constexpr size_t kMaxPending = 4096;
+    std::vector<size_t> pending;
+    std::vector<size_t> next;
+    for (;;) {
+      for (size_t k = next.size(); k-- > 0;) pending.push_back(next[k]);
+      if (pending.size() > kMaxPending) {
+        pending.erase(pending.begin(), pending.begin() + kMaxPending / 2);
+      }
+      size_t i = n;
+      while (i == n && !pending.empty()) {
+        const size_t j = pending.back();
+        pending.pop_back();
+        if (take(j)) i = j;
+      }
+      while (i == n) {
+        const size_t j = cursor.fetch_add(1, std::memory_order_relaxed);
+        if (j >= n) return;
+        if (take(j)) i = j;
+      }
+      next.clear();
+      f(i, t, &next);
+    }
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
