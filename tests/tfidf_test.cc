@@ -235,6 +235,47 @@ void ExpectBruteForceModel(const std::vector<Article>& articles, const Embedding
     const double d = df[expected_terms[j]];
     ASSERT_FLOAT_EQ(e.idf()[j], static_cast<float>(std::log((1 + n) / (1 + d)) + 1)) << j;
   }
+  // Each row's values from the terms' counts, per field, in plain doubles
+  // (field vectors: each field's tf-idf vector normalised, weighted, summed,
+  // then the sum normalised), independently of how Build counts and sorts.
+  if (o.fields.combine == FieldCombination::kFieldVectors) {
+    const SparseMatrixView m = e.matrix();
+    for (size_t i = 0; i < articles.size(); ++i) {
+      const Article& a = articles[i];
+      std::map<int32_t, double> row;
+      for (const auto& [text, weight] :
+           {std::pair{&a.title, w.title}, {&a.question, w.question}, {&a.answer, w.answer},
+            {&a.keywords, w.keywords}, {&a.description, w.description}, {&a.subject, w.subject}}) {
+        if (weight <= 0) continue;
+        std::vector<std::string> terms;
+        analyzer.Analyze(*text, &terms);
+        std::map<int32_t, int> count;
+        for (const std::string& t : terms) {
+          if (const int32_t col = e.terms().Find(t); col >= 0) ++count[col];
+        }
+        std::map<int32_t, double> field;
+        double norm2 = 0;
+        for (const auto& [col, c] : count) {
+          const double tf = c > 1 ? 1 + std::log(c) : c;
+          const std::string term(e.terms()[static_cast<size_t>(col)]);
+          const double x = tf * e.idf()[col] * (IsBigram(term) ? o.tfidf.bigram_weight : 1.0);
+          field[col] = x;
+          norm2 += x * x;
+        }
+        for (const auto& [col, x] : field) row[col] += weight * x / std::sqrt(norm2);
+      }
+      double norm2 = 0;
+      for (const auto& [col, x] : row) norm2 += x * x;
+      const int32_t begin = m.outerIndexPtr()[i], end = m.outerIndexPtr()[i + 1];
+      ASSERT_EQ(static_cast<size_t>(end - begin), row.size()) << i;
+      int32_t k = begin;
+      for (const auto& [col, x] : row) {
+        ASSERT_EQ(m.innerIndexPtr()[k], col) << i;
+        ASSERT_NEAR(m.valuePtr()[k], x / std::sqrt(norm2), 1e-6) << i << " " << col;
+        ++k;
+      }
+    }
+  }
   for (size_t i = 0; i < articles.size(); ++i) {
     const SparseVector v = e.Embed(articles[i]);
     const SparseMatrixView m = e.matrix();
