@@ -213,7 +213,8 @@ class ScoreAccumulator {
 
 // The inverted index of a document matrix: for each term, the documents
 // holding it; the first kImpactPrefix of them are the term's heaviest, in
-// decreasing weight, so a prefix is the term's most telling documents.
+// decreasing weight, so a prefix is the term's most telling documents
+// (except in an index ForPruning left in document order; see there).
 //
 // Exact top candidates without touching every posting (ScoreTop): terms are
 // put in bands by document frequency (band b holds df in (n/2^(b+1), n/2^b],
@@ -267,9 +268,11 @@ class SimilarityIndex {
   // A term keeps all its postings if some row takes the exact path
   // (pruning.ScoresExactly) and so reads them all; else only its first
   // min(postings_per_term, kImpactPrefix), as the full index orders them.
-  // Nothing is cut for an exact pruning. The full postings are never held, so
-  // building it never needs the full index's memory. On `threads` threads
-  // (0 = hardware concurrency); the index does not depend on it.
+  // Nothing is cut for an exact pruning. If no row takes the pruned path,
+  // no prefix is read, so the postings stay in document order (not sorted
+  // by weight). The full postings are never held, so building it never
+  // needs the full index's memory. On `threads` threads (0 = hardware
+  // concurrency); the index does not depend on it.
   static SimilarityIndex ForPruning(const SparseMatrixView& docs, const Pruning& pruning,
                                     int threads = 0);
 
@@ -281,9 +284,11 @@ class SimilarityIndex {
   static absl::StatusOr<SimilarityIndex> FromParts(const SparseMatrixView& docs, Parts parts);
   // The postings as stored: of a cut index, not every term's (see cut()).
   const Parts& parts() const { return parts_; }
-  // True if some term's postings were cut (ForPruning): the parts are then
-  // not the index of the matrix, so they must never be written to a snapshot.
-  bool cut() const { return !df_.empty(); }
+  // True if some term's postings were cut, or their heaviest were not put
+  // first (ForPruning, for a pruning no row takes the pruned path under):
+  // the parts are then not the index of the matrix, so they must never be
+  // written to a snapshot.
+  bool cut() const { return !df_.empty() || !impact_ordered_; }
 
   int32_t num_docs() const { return rows_; }
 
@@ -310,14 +315,17 @@ class SimilarityIndex {
   void ScoreExact(SparseRow query, ScoreAccumulator* acc) const;
 
  private:
-  // `df`: every term's document frequency if some were cut, else empty.
-  SimilarityIndex(const SparseMatrixView& docs, Parts parts, std::vector<int32_t> df = {});
+  // `df`: every term's document frequency if some were cut, else empty;
+  // `impact_ordered`: whether each term's heaviest postings come first.
+  SimilarityIndex(const SparseMatrixView& docs, Parts parts, std::vector<int32_t> df = {},
+                  bool impact_ordered = true);
   // The parts of the index of `docs`, computed, on `threads` threads; if
   // `cut_for` is given, with only the postings ranking the rows with it
   // reads (ForPruning), and *df set to the true document frequencies (left
   // empty if nothing was cut).
   static Parts BuildParts(const SparseMatrixView& docs, int threads,
-                          const Pruning* cut_for = nullptr, std::vector<int32_t>* df = nullptr);
+                          const Pruning* cut_for = nullptr, std::vector<int32_t>* df = nullptr,
+                          bool* impact_ordered = nullptr);
   // Band of a term with document frequency `df` among `n` documents.
   static int BandOf(int64_t df, int64_t n);
   // Term t's true document frequency (what a full index stores).
@@ -343,10 +351,14 @@ class SimilarityIndex {
   TermPostings PostingsOf(int32_t t, int64_t count, Spill* spill) const {
     const int64_t stored = offset_[t + 1] - offset_[t];
     if (stored >= count || df_.empty() || stored == df_[static_cast<size_t>(t)]) {
+      if (count < stored && !impact_ordered_) return Heaviest(t, count, spill);
       return {doc_ + offset_[t], weight_ + offset_[t], std::min(stored, count)};
     }
     return Recover(t, count, spill);
   }
+  // The first `count` < df of term t's postings as a set, selected from the
+  // stored ones into *spill: an index not impact-ordered has them all.
+  TermPostings Heaviest(int32_t t, int64_t count, Spill* spill) const;
   // The slow half of PostingsOf: a binary search in every row.
   TermPostings Recover(int32_t t, int64_t count, Spill* spill) const;
   SparseRow Row(int32_t d) const {
@@ -378,6 +390,8 @@ class SimilarityIndex {
   std::array<float, kBands> band_max_{};
   // Of a cut index, every term's true document frequency; else empty.
   std::vector<int32_t> df_;
+  // False if the postings were left in document order (see cut()).
+  bool impact_ordered_ = true;
 };
 
 }  // namespace seealso

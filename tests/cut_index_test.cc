@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -240,13 +241,60 @@ TEST_F(CutIndexTest, HoldsTheFullIndexPrefixWhateverTheThreads) {
   EXPECT_GT(cut_terms, 1000);
 }
 
-// Without pruning every query may read every posting: nothing is cut.
-TEST_F(CutIndexTest, ExactPruningCutsNothing) {
+// Without pruning every query may read every posting: nothing is cut, and
+// as no query reads a prefix, the postings stay in document order (so the
+// parts are not the full index's and must not reach a snapshot either).
+TEST_F(CutIndexTest, ExactPruningCutsNothingAndOrdersNoPrefix) {
   const SimilarityIndex exact = SimilarityIndex::ForPruning(m_, Pruning{});
-  EXPECT_FALSE(exact.cut());
-  EXPECT_TRUE(SameBytes(exact.parts().postings_doc, full_->similarity().parts().postings_doc));
-  EXPECT_TRUE(
-      SameBytes(exact.parts().postings_weight, full_->similarity().parts().postings_weight));
+  EXPECT_TRUE(exact.cut());
+  const SimilarityIndex::Parts& e = exact.parts();
+  const SimilarityIndex::Parts& full = full_->similarity().parts();
+  EXPECT_TRUE(SameBytes(e.postings_start, full.postings_start));
+  EXPECT_TRUE(SameBytes(e.band_norm, full.band_norm));
+  EXPECT_TRUE(SameBytes(e.heavy_order, full.heavy_order));
+  for (size_t t = 0; t + 1 < e.postings_start.size(); ++t) {
+    std::vector<std::pair<int32_t, float>> mine, theirs;
+    for (int64_t k = e.postings_start[t]; k < e.postings_start[t + 1]; ++k) {
+      mine.emplace_back(e.postings_doc[static_cast<size_t>(k)],
+                        e.postings_weight[static_cast<size_t>(k)]);
+      theirs.emplace_back(full.postings_doc[static_cast<size_t>(k)],
+                          full.postings_weight[static_cast<size_t>(k)]);
+    }
+    ASSERT_TRUE(std::is_sorted(mine.begin(), mine.end())) << "term " << t;
+    std::sort(theirs.begin(), theirs.end());
+    ASSERT_EQ(mine, theirs) << "term " << t;
+  }
+}
+
+// An index left in document order (here: cut for a pruning under which every
+// row takes the exact path) still answers a pruned query, which reads the
+// heaviest postings of each term, exactly as the full index.
+TEST_F(CutIndexTest, DocumentOrderedIndexStillRanksAsTheFullIndex) {
+  Pruning none_pruned = pruning_;
+  none_pruned.exact_below_postings = std::numeric_limits<int64_t>::max();
+  auto ordered = RelatedIndex::Build(Corpus(), {}, RelatedIndex::Use::kBatch, none_pruned);
+  const SimilarityIndex& in_doc_order = ordered->similarity();
+  ASSERT_TRUE(in_doc_order.cut());
+  EXPECT_EQ(in_doc_order.parts().postings_doc.size(), static_cast<size_t>(m_.nonZeros()));
+  ScoreAccumulator a(in_doc_order.num_docs()), b(in_doc_order.num_docs());
+  int pruned = 0;
+  for (int32_t d = 0; d < m_.rows(); ++d) {
+    const SparseRow row = RowOf(m_, d);
+    if (pruning_.ScoresExactly(full_->similarity().Postings(row))) continue;
+    ++pruned;
+    in_doc_order.Score(row, pruning_, &a);
+    full_->similarity().Score(row, pruning_, &b);
+    ASSERT_EQ(Scores(a), Scores(b)) << "doc " << d;
+    a.Clear();
+    b.Clear();
+  }
+  EXPECT_GT(pruned, 1000);
+  for (const Pruning& p : {none_pruned, pruning_, Pruning{}}) {
+    RankOptions options;
+    options.pruning = p;
+    EXPECT_EQ(Lists(*ordered, options), Lists(*full_, options))
+        << "exact_below_postings " << p.exact_below_postings;
+  }
 }
 
 // A cut index is not the index of its matrix: never written to a snapshot,
