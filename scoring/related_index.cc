@@ -86,6 +86,9 @@ struct RelatedIndex::Query {
   std::optional<int32_t> self;
   SparseRow row;
   absl::string_view subject;
+  // Dots of document pairs this thread computed lately (batch ranking), or
+  // null: exact scores and near-copy tests are looked up there first.
+  PairDotCache* pairs = nullptr;
 };
 
 RelatedIndex::RelatedIndex(ArticleTable articles, Embeddings embeddings,
@@ -205,7 +208,7 @@ std::vector<Related> RelatedIndex::Rank(const Query& q, const RankOptions& o,
     for (int attempt = 0;; ++attempt) {
       bool complete = true;
       if (attempt < 2) {
-        complete = similarity_.ScoreTop(q.row, want, acc);
+        complete = similarity_.ScoreTop(q.row, want, acc, q.pairs, q.self.value_or(-1));
       } else {
         similarity_.ScoreExact(q.row, acc);
       }
@@ -315,9 +318,19 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
       if (c == nullptr) break;
       bool near_copy = false;
       if (!picked.empty() && o.near_duplicate_threshold <= 1.0f) {
-        const ScatteredRow candidate(RowOf(m, c->doc), scratch);
+        // Scattered only if some pick's dot with it is not remembered.
+        std::optional<ScatteredRow> candidate;
+        auto dot = [&](int32_t p) {
+          if (q.pairs != nullptr) {
+            if (const float* known = q.pairs->Find(c->doc, p)) return *known;
+          }
+          if (!candidate) candidate.emplace(RowOf(m, c->doc), scratch);
+          const float d = candidate->DotOfOverlapping(RowOf(m, p));
+          if (q.pairs != nullptr) q.pairs->Put(c->doc, p, d);
+          return d;
+        };
         near_copy = std::any_of(picked.begin(), picked.end(), [&](const Related& p) {
-          return candidate.DotOfOverlapping(RowOf(m, p.doc)) >= o.near_duplicate_threshold;
+          return dot(p.doc) >= o.near_duplicate_threshold;
         });
       }
       if (near_copy) {
@@ -445,6 +458,7 @@ std::vector<std::vector<Related>> RelatedIndex::RangeTopK(int32_t begin, int32_t
   threads = ThreadCount(threads);
   std::vector<DedupStats> thread_stats(static_cast<size_t>(threads));
   std::vector<ScoreAccumulator> accumulators(static_cast<size_t>(threads), ScoreAccumulator(size()));
+  std::vector<PairDotCache> pairs(static_cast<size_t>(threads));
   // Each thread goes on with the best related article of the one it just
   // ranked: their candidates overlap, so the rows to verify and the postings
   // to score are mostly still in its caches (ranking 15,000 generated
@@ -452,8 +466,9 @@ std::vector<std::vector<Related>> RelatedIndex::RangeTopK(int32_t begin, int32_t
   // thread ranks it, nor when.
   ParallelWalk(result.size(), threads, [&](size_t i, int t, std::vector<size_t>* next) {
     const int32_t doc = begin + static_cast<int32_t>(i);
-    result[i] = Rank(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject}, options,
-                     &accumulators[t], &thread_stats[t]);
+    result[i] = Rank(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject,
+                           &pairs[static_cast<size_t>(t)]},
+                     options, &accumulators[t], &thread_stats[t]);
     for (const Related& r : result[i]) {
       if (r.doc >= begin && r.doc < end) next->push_back(static_cast<size_t>(r.doc - begin));
     }

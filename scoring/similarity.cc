@@ -416,7 +416,8 @@ int SimilarityIndex::BandOf(int64_t df, int64_t n) {
   return b;
 }
 
-bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc) const {
+bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc,
+                               PairDotCache* cache, int32_t query_doc) const {
   // Bounds are compared with a margin: float sums in other orders differ in
   // the last bits, and a document must never be cut by rounding.
   constexpr float kMargin = 1e-5f;
@@ -530,7 +531,14 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc)
 
   // Exact scores (bit-identical to Dot()), for verifying.
   const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(cols_)));
-  auto dense_dot = [&](int32_t d) { return dense.DotOfOverlapping(Row(d)); };
+  if (query_doc < 0) cache = nullptr;
+  auto dense_dot = [&](int32_t d) {
+    if (cache == nullptr || d == query_doc) return dense.DotOfOverlapping(Row(d));
+    if (const float* known = cache->Find(query_doc, d)) return *known;
+    const float dot = dense.DotOfOverlapping(Row(d));
+    cache->Put(query_doc, d, dot);
+    return dot;
+  };
 
   // Rare bands first. A band with fewer postings than the documents touched
   // so far costs less to score than deciding whether to.

@@ -13,6 +13,7 @@
 #include "absl/types/span.h"
 #include "common/frozen_array.h"
 #include "embeddings/tfidf.h"
+#include "scoring/pair_dot_cache.h"
 #include "scoring/rank_options.h"
 
 namespace seealso {
@@ -307,8 +308,12 @@ class SimilarityIndex {
   // Dot(query, doc): either of every document sharing a term with the query
   // (returns true; done when that is cheap or fewer than `want` documents
   // score above 0), or of exactly the documents scoring at least as high as
-  // the `want`-th best, ties included (returns false).
-  bool ScoreTop(SparseRow query, int want, ScoreAccumulator* acc) const;
+  // the `want`-th best, ties included (returns false). If the query is
+  // document `query_doc`'s row and `cache` is given, the exact scores it
+  // verifies are looked up there first and remembered there (the answer is
+  // the same either way).
+  bool ScoreTop(SparseRow query, int want, ScoreAccumulator* acc,
+                PairDotCache* cache = nullptr, int32_t query_doc = -1) const;
 
   // Exact scores of every document sharing a term with the query, into the
   // cleared `acc`; bit-identical to Dot(query, doc).

@@ -1,6 +1,7 @@
 // Top-k ranking: order, self-exclusion, id/URL dedup, batch equals single.
 #include "scoring/related_index.h"
 
+#include <bit>
 #include <random>
 #include <thread>
 
@@ -8,6 +9,7 @@
 #include "embeddings/corpus.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/generated_articles.h"
 
 namespace seealso {
 namespace {
@@ -193,6 +195,33 @@ TEST(RelatedIndexTest, RandomCorporaKeepInvariants) {
       ASSERT_EQ(Ids(*idx, list), Ids(*idx, all1[d]));
       ASSERT_EQ(Ids(*idx, list), Ids(*idx, all3[d]));
     }
+  }
+}
+
+// On a corpus large enough for the bounded path, many near copies and a
+// walk that comes back to the same pairs: the batch (ParallelWalk, a pair
+// cache per thread) gives each list exactly as ranking it alone does.
+TEST(RelatedIndexTest, BatchWalkWithPairCachesEqualsSingleQueries) {
+  GeneratorOptions g;
+  g.n = 1500;
+  g.seed = 4;
+  auto idx = RelatedIndex::Build(testing_util::GeneratedArticles(g));
+  for (const float threshold : {0.8f, 0.3f}) {
+    RankOptions opts;
+    opts.k = 10;
+    opts.near_duplicate_threshold = threshold;
+    DedupStats batch_stats, single_stats;
+    const auto all = idx->AllTopK(opts, 2, &batch_stats);
+    for (int32_t d = 0; d < idx->size(); ++d) {
+      const auto list = idx->TopK(d, opts, &single_stats);
+      ASSERT_EQ(list.size(), all[d].size()) << d;
+      for (size_t i = 0; i < list.size(); ++i) {
+        ASSERT_EQ(list[i].doc, all[d][i].doc) << d;
+        ASSERT_EQ(std::bit_cast<uint32_t>(list[i].score), std::bit_cast<uint32_t>(all[d][i].score));
+      }
+    }
+    EXPECT_EQ(batch_stats.near_duplicate, single_stats.near_duplicate);
+    EXPECT_GT(batch_stats.near_duplicate, 0) << threshold;
   }
 }
 

@@ -12,6 +12,7 @@
 #include "gen/generator.h"
 #include "gtest/gtest.h"
 #include "tests/generated_articles.h"
+#include "scoring/pair_dot_cache.h"
 #include "scoring/related_index.h"
 #include "scoring/similarity.h"
 
@@ -236,6 +237,108 @@ TEST(ScatteredRowTest, DotIsBitIdenticalToTheMerge) {
       ASSERT_TRUE(std::all_of(filter.begin(), filter.end(), [](uint64_t x) { return x == 0; }));
     }
   }
+}
+
+// PairDotCache keys a pair either way round because the dot is symmetric
+// bit for bit, through the merge and through a scattered row either way.
+TEST(ScatteredRowTest, DotIsSymmetricBitForBit) {
+  std::mt19937 rng(23);
+  constexpr int32_t kTerms = 3000;
+  std::vector<float> dense(kTerms, 0.0f);
+  std::vector<uint64_t> filter(ScatteredRow::kFilterWords, 0);
+  auto random_row = [&](std::vector<int32_t>* terms, std::vector<float>* weights) {
+    std::set<int32_t> t;
+    const int size = std::uniform_int_distribution<int>(0, 400)(rng);
+    while (static_cast<int>(t.size()) < size) {
+      t.insert(std::uniform_int_distribution<int32_t>(0, kTerms - 1)(rng));
+    }
+    terms->assign(t.begin(), t.end());
+    weights->clear();
+    for (size_t i = 0; i < terms->size(); ++i) {
+      weights->push_back(std::ldexp(std::uniform_real_distribution<float>(0.5f, 1.0f)(rng),
+                                    std::uniform_int_distribution<int>(-20, 0)(rng)));
+    }
+    return SparseRow{terms->data(), weights->data(), static_cast<int64_t>(terms->size())};
+  };
+  std::vector<int32_t> at, bt;
+  std::vector<float> aw, bw;
+  for (int trial = 0; trial < 300; ++trial) {
+    const SparseRow a = random_row(&at, &aw);
+    const SparseRow b = random_row(&bt, &bw);
+    const uint32_t ab = std::bit_cast<uint32_t>(Dot(a, b));
+    ASSERT_EQ(std::bit_cast<uint32_t>(Dot(b, a)), ab);
+    {
+      const ScatteredRow sa(a, {dense.data(), filter.data()});
+      ASSERT_EQ(std::bit_cast<uint32_t>(sa.DotOfOverlapping(b)), ab);
+    }
+    const ScatteredRow sb(b, {dense.data(), filter.data()});
+    ASSERT_EQ(std::bit_cast<uint32_t>(sb.DotOfOverlapping(a)), ab);
+  }
+}
+
+TEST(PairDotCacheTest, RemembersAPairEitherWayRoundAndNeverAnotherPairsDot) {
+  PairDotCache cache;
+  EXPECT_EQ(cache.Find(3, 7), nullptr);
+  cache.Put(7, 3, 0.25f);
+  ASSERT_NE(cache.Find(3, 7), nullptr);
+  EXPECT_EQ(*cache.Find(3, 7), 0.25f);
+  EXPECT_EQ(*cache.Find(7, 3), 0.25f);
+  EXPECT_EQ(cache.Find(3, 8), nullptr);
+  cache.Put(3, 7, 0.5f);  // the latest value wins
+  EXPECT_EQ(*cache.Find(7, 3), 0.5f);
+  // More pairs than slots: some are evicted, but a pair found has its own dot.
+  const int n = (1 << PairDotCache::kLogSlots) + 5000;
+  auto dot_of = [](int32_t a, int32_t b) { return static_cast<float>(a) * 1e-3f + static_cast<float>(b); };
+  for (int32_t i = 0; i < n; ++i) cache.Put(i, i + 1 + i % 7, dot_of(i, i + 1 + i % 7));
+  int found = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    if (const float* d = cache.Find(i + 1 + i % 7, i)) {
+      ++found;
+      ASSERT_EQ(*d, dot_of(i, i + 1 + i % 7)) << i;
+    }
+  }
+  EXPECT_GT(found, n / 2);
+  EXPECT_LE(found, 1 << PairDotCache::kLogSlots);
+  EXPECT_LT(found, n);
+}
+
+// With a cache shared by consecutive queries (as batch ranking shares one
+// per thread), ScoreTop gives the same scores bit for bit; and a remembered
+// score is taken as it stands (a wrong one shows: the cache is read).
+TEST(SimilarityTest, ScoreTopWithAPairCacheGivesTheSameScores) {
+  const SparseMatrix m = RandomMatrix(3000, 4000, 60, 3);
+  const SimilarityIndex sim(m);
+  PairDotCache cache;
+  ScoreAccumulator a(sim.num_docs()), b(sim.num_docs());
+  auto scores = [](const ScoreAccumulator& acc) {
+    std::vector<std::pair<int32_t, uint32_t>> all;
+    for (int32_t d : acc.touched()) all.emplace_back(d, std::bit_cast<uint32_t>(acc.score(d)));
+    std::sort(all.begin(), all.end());
+    return all;
+  };
+  int bounded = 0;
+  for (int32_t doc = 0; doc < 600; ++doc) {
+    // Neighbouring queries twice over, so that many pairs come back.
+    const int32_t q = doc % 300;
+    const bool complete = sim.ScoreTop(RowOf(m, q), 15, &a, &cache, q);
+    ASSERT_EQ(sim.ScoreTop(RowOf(m, q), 15, &b), complete) << q;
+    ASSERT_EQ(scores(a), scores(b)) << q;
+    bounded += !complete;
+    a.Clear();
+    b.Clear();
+  }
+  EXPECT_GT(bounded, 100);
+  // Poisoned: the query's best other document remembered 0.25 higher.
+  const int32_t q = 5;
+  ASSERT_FALSE(sim.ScoreTop(RowOf(m, q), 15, &b));
+  int32_t best = -1;
+  for (int32_t d : b.touched()) {
+    if (d != q && (best < 0 || b.score(d) > b.score(best))) best = d;
+  }
+  ASSERT_GE(best, 0);
+  cache.Put(q, best, b.score(best) + 0.25f);
+  sim.ScoreTop(RowOf(m, q), 15, &a, &cache, q);
+  EXPECT_EQ(a.score(best), b.score(best) + 0.25f);
 }
 
 // The filter in front of the dense array must never turn away a term the
