@@ -1,6 +1,7 @@
 #include "embeddings/analyzer.h"
 
 #include <array>
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 
@@ -338,17 +339,20 @@ struct StemmerDeleter {
   void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
 };
 
-// What steps 5 and 6 make of one token: its stem, and whether it is a stopword.
+// What steps 5 and 6 make of one token: its stem, and whether it is a stopword;
+// and a caller's memo for it (ForEachWord), valid under memo_generation.
 struct WordFacts {
   std::string stem;
   bool stopword = false;
+  uint64_t memo_generation = 0;
+  int32_t memo = -1;
 };
 
 // Steps 5 and 6 for `word`, with this thread's stemmer. Word frequencies are
 // Zipfian, so a per-thread cache answers most calls with one lookup; it is
 // emptied when full rather than evicting, which keeps it simple and bounded.
 // The result is valid until this thread's next call.
-const WordFacts& LookUp(absl::string_view word) {
+WordFacts& LookUp(absl::string_view word) {
   thread_local const std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer(
       sb_stemmer_new("english", "UTF_8"));
   thread_local absl::flat_hash_map<std::string, WordFacts> cache;
@@ -383,6 +387,20 @@ void Analyzer::AnalyzeWords(absl::string_view text, std::vector<std::string>* wo
                             std::vector<uint8_t>* joins_previous) const {
   words->clear();
   joins_previous->clear();
+  ForEachWord(text, 0, [&](absl::string_view word, bool joins, int32_t*) {
+    joins_previous->push_back(joins);
+    words->emplace_back(word.data(), word.size());
+  });
+}
+
+uint64_t Analyzer::NewMemoGeneration() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Analyzer::ForEachWord(
+    absl::string_view text, uint64_t generation,
+    absl::FunctionRef<void(absl::string_view, bool, int32_t*)> f) const {
   // Scratch kept per thread: analysis runs once per field of every article.
   thread_local std::string stripped;
   thread_local std::string ascii;
@@ -414,6 +432,7 @@ void Analyzer::AnalyzeWords(absl::string_view text, std::vector<std::string>* wo
     Tokenize(cps.data(), cps.size(), options_.strip_markup, &tokens);
   }
   bool dropped = false;
+  bool any_word = false;  // kept so far
   for (const Span& t : tokens) {
     absl::string_view spelling;
     if (bytes) {
@@ -425,10 +444,19 @@ void Analyzer::AnalyzeWords(absl::string_view text, std::vector<std::string>* wo
     }
     bool keep = CodePoints(spelling) >= static_cast<size_t>(options_.min_length);
     absl::string_view word = spelling;
+    int32_t no_memo = -1;
+    int32_t* memo = &no_memo;
     if (keep && options_.stem) {
-      const WordFacts& facts = LookUp(spelling);
+      WordFacts& facts = LookUp(spelling);
       keep = !(options_.remove_stopwords && facts.stopword);
       word = facts.stem;
+      if (generation != 0) {
+        if (facts.memo_generation != generation) {
+          facts.memo_generation = generation;
+          facts.memo = -1;
+        }
+        memo = &facts.memo;
+      }
     } else if (keep && options_.remove_stopwords) {
       keep = !IsStopword(spelling);
     }
@@ -438,8 +466,8 @@ void Analyzer::AnalyzeWords(absl::string_view text, std::vector<std::string>* wo
     }
     const bool after_break = t.after_break || dropped;
     dropped = false;
-    joins_previous->push_back(options_.bigrams && !words->empty() && !after_break);
-    words->emplace_back(word.data(), word.size());
+    f(word, options_.bigrams && any_word && !after_break, memo);
+    any_word = true;
   }
 }
 

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 
 namespace seealso {
@@ -64,6 +65,21 @@ class Analyzer {
   // bigrams by word ids instead of building their strings.
   void AnalyzeWords(absl::string_view text, std::vector<std::string>* words,
                     std::vector<uint8_t>* joins_previous) const;
+
+  // The same words through a callback, uncopied: f(word, joins_previous,
+  // memo) for each kept word in order, `word` valid during the call only.
+  // `memo` is an int the caller may set for this thread's later sightings
+  // of the same spelling under the same `generation` (from
+  // NewMemoGeneration(); it reads -1 until set, and again whenever the
+  // analyzer forgot the spelling): an indexer numbering words keeps each
+  // word's number there and skips its own lookup (a corpus's tokens are
+  // mostly repeats). Generation 0 never remembers.
+  void ForEachWord(absl::string_view text, uint64_t generation,
+                   absl::FunctionRef<void(absl::string_view word, bool joins_previous,
+                                          int32_t* memo)>
+                       f) const;
+  // A generation no earlier call returned (thread-safe).
+  static uint64_t NewMemoGeneration();
 
   const AnalyzerOptions& options() const { return options_; }
 

@@ -412,25 +412,30 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
                                                               kWeighBlock));
   std::vector<uint8_t> thread_of(articles.size());
   std::vector<uint64_t> joins_seen(static_cast<size_t>(threads));  // bigram occurrences
+  // Thread t's word ids are remembered in the analyzer's per-thread cache
+  // under this generation (a thread t keeps one OS thread for the loop), so
+  // a repeated spelling costs one lookup, not two.
+  std::vector<uint64_t> memo_generation(static_cast<size_t>(threads));
+  for (uint64_t& g : memo_generation) g = Analyzer::NewMemoGeneration();
   ParallelFor(articles.size(), threads, [&](size_t i, int t) {
     WordTable& table = tables[static_cast<size_t>(t)];
     AnalysedText& text = analysed[i];
-    thread_local std::vector<std::string> words;
-    thread_local std::vector<uint8_t> joins;
     thread_local std::vector<uint32_t> tokens;
     tokens.clear();
     const auto texts = FieldTexts(articles[i]);
+    uint64_t joins = 0;
     for (size_t f = 0; f < kFields; ++f) {
       text.start[f] = static_cast<uint32_t>(tokens.size());
       if (weights[f] <= 0 || texts[f]->empty()) continue;
-      e.analyzer_.AnalyzeWords(*texts[f], &words, &joins);
-      for (size_t k = 0; k < words.size(); ++k) {
-        const int32_t id = table.Word(words[k]);
-        table.CountDocument(id, static_cast<int32_t>(i));
-        tokens.push_back(Token(id, k > 0 && joins[k] != 0));
-        joins_seen[static_cast<size_t>(t)] += k > 0 && joins[k] != 0;
-      }
+      e.analyzer_.ForEachWord(*texts[f], memo_generation[static_cast<size_t>(t)],
+                              [&](absl::string_view word, bool joins_previous, int32_t* memo) {
+                                if (*memo < 0) *memo = table.Word(word);
+                                table.CountDocument(*memo, static_cast<int32_t>(i));
+                                tokens.push_back(Token(*memo, joins_previous));
+                                joins += joins_previous;
+                              });
     }
+    joins_seen[static_cast<size_t>(t)] += joins;
     text.start[kFields] = static_cast<uint32_t>(tokens.size());
     std::vector<uint32_t>& buffer = token_blocks[static_cast<size_t>(t)][i / kWeighBlock];
     text.offset = buffer.size();

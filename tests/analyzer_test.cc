@@ -119,6 +119,52 @@ TEST(AnalyzerTest, AnalyzeWordsMarksWhichNeighboursFormBigrams) {
   EXPECT_THAT(joins, ElementsAre(0, 0));
 }
 
+// ForEachWord: the words of AnalyzeWords, and a memo per spelling that lasts
+// for its generation on this thread (an indexer's word numbers).
+TEST(AnalyzerTest, ForEachWordRemembersAMemoPerSpellingAndGeneration) {
+  AnalyzerOptions o;  // the defaults: stemming on, so spellings are cached
+  const Analyzer analyzer(o);
+  const std::string text = "Cats chase cats; the cat chased mice. Mice!";
+  std::vector<std::string> words;
+  std::vector<uint8_t> joins;
+  analyzer.AnalyzeWords(text, &words, &joins);
+  const uint64_t gen = Analyzer::NewMemoGeneration();
+  EXPECT_NE(Analyzer::NewMemoGeneration(), gen);
+  std::vector<std::string> seen;
+  std::vector<uint8_t> seen_joins;
+  std::vector<int32_t> memos;
+  int32_t next = 100;
+  analyzer.ForEachWord(text, gen, [&](absl::string_view w, bool j, int32_t* memo) {
+    seen.emplace_back(w);
+    seen_joins.push_back(j);
+    memos.push_back(*memo);
+    if (*memo < 0) *memo = next++;
+  });
+  EXPECT_EQ(seen, words);
+  EXPECT_EQ(seen_joins, joins);
+  // cats, chase, cats (remembered), cat (another spelling), chased, mice, mice (case folded).
+  ASSERT_EQ(seen, (std::vector<std::string>{"cat", "chase", "cat", "cat", "chase", "mice", "mice"}));
+  EXPECT_EQ(memos, (std::vector<int32_t>{-1, -1, 100, -1, -1, -1, 104}));
+  // The same generation again: every spelling remembered.
+  memos.clear();
+  analyzer.ForEachWord(text, gen, [&](absl::string_view, bool, int32_t* memo) { memos.push_back(*memo); });
+  EXPECT_EQ(memos, (std::vector<int32_t>{100, 101, 100, 102, 103, 104, 104}));
+  // Another generation starts afresh (then remembers its own); generation 0
+  // never remembers.
+  auto memos_setting_7 = [&](uint64_t generation) {
+    std::vector<int32_t> got;
+    analyzer.ForEachWord(text, generation, [&](absl::string_view, bool, int32_t* memo) {
+      got.push_back(*memo);
+      *memo = 7;
+    });
+    return got;
+  };
+  EXPECT_EQ(memos_setting_7(Analyzer::NewMemoGeneration()),
+            (std::vector<int32_t>{-1, -1, 7, -1, -1, -1, 7}));
+  EXPECT_EQ(memos_setting_7(0), (std::vector<int32_t>(7, -1)));
+  EXPECT_EQ(memos_setting_7(0), (std::vector<int32_t>(7, -1)));
+}
+
 // The ASCII fast path of normalisation must agree with utf8proc on every
 // ASCII character, alone and next to a non-ASCII one (the slow path).
 TEST(AnalyzerTest, AsciiNormalizationAgreesWithTheUnicodePath) {

@@ -183,7 +183,12 @@ TEST(TfidfTest, FieldVectorsLetAShortTitleOutweighALongAnswer) {
   EmbeddingOptions o = PlainOptions();
   o.fields.combine = FieldCombination::kFieldVectors;
   Article a = Doc(1, "apple");
-  for (int i = 0; i < 50; ++i) a.answer += "w" + std::to_string(i) + " ";
+  for (int i = 0; i < 50; ++i) {
+    // (Appended piece by piece: GCC 12 at -O3 warns, wrongly, of overlap in "w" + std::string.)
+    a.answer += "w";
+    a.answer += std::to_string(i);
+    a.answer += " ";
+  }
   const Embeddings e = Embeddings::Build({a, Doc(2, "banana")}, o);
   // Title unit vector (apple 1) + answer unit vector (50 terms of equal idf, 1/sqrt(50) each):
   // norm sqrt(1 + 1) = sqrt(2), so apple = 1/sqrt(2) = 0.7071068.
