@@ -708,30 +708,8 @@ int64_t SimilarityIndex::Postings(SparseRow query) const {
   return total;
 }
 
-SimilarityIndex::TermPostings SimilarityIndex::Heaviest(int32_t t, int64_t count,
-                                                        Spill* spill) const {
-  std::vector<Posting> postings;
-  for (int64_t k = offset_[t]; k < offset_[t + 1]; ++k) postings.emplace_back(weight_[k], doc_[k]);
-  std::nth_element(postings.begin(), postings.begin() + count, postings.end(),
-                   [](const Posting& a, const Posting& b) { return Heavier(a, b); });
-  postings.resize(static_cast<size_t>(count));
-  spill->doc.clear();
-  spill->weight.clear();
-  for (const auto& [w, d] : postings) {
-    spill->doc.push_back(d);
-    spill->weight.push_back(w);
-  }
-  return {spill->doc.data(), spill->weight.data(), count};
-}
-
-SimilarityIndex::TermPostings SimilarityIndex::Recover(int32_t t, int64_t count,
-                                                       Spill* spill) const {
-  std::vector<Posting> postings;
-  for (int32_t d = 0; d < rows_; ++d) {
-    const SparseRow row = Row(d);
-    const int32_t* at = std::lower_bound(row.term, row.term + row.size, t);
-    if (at != row.term + row.size && *at == t) postings.emplace_back(row.weight[at - row.term], d);
-  }
+SimilarityIndex::TermPostings SimilarityIndex::KeepHeaviest(
+    std::vector<std::pair<float, int32_t>> postings, int64_t count, Spill* spill) {
   if (count < static_cast<int64_t>(postings.size())) {
     std::nth_element(postings.begin(), postings.begin() + count, postings.end(),
                      [](const Posting& a, const Posting& b) { return Heavier(a, b); });
@@ -744,6 +722,24 @@ SimilarityIndex::TermPostings SimilarityIndex::Recover(int32_t t, int64_t count,
     spill->weight.push_back(w);
   }
   return {spill->doc.data(), spill->weight.data(), static_cast<int64_t>(postings.size())};
+}
+
+SimilarityIndex::TermPostings SimilarityIndex::Heaviest(int32_t t, int64_t count,
+                                                        Spill* spill) const {
+  std::vector<Posting> postings;
+  for (int64_t k = offset_[t]; k < offset_[t + 1]; ++k) postings.emplace_back(weight_[k], doc_[k]);
+  return KeepHeaviest(std::move(postings), count, spill);
+}
+
+SimilarityIndex::TermPostings SimilarityIndex::Recover(int32_t t, int64_t count,
+                                                       Spill* spill) const {
+  std::vector<Posting> postings;
+  for (int32_t d = 0; d < rows_; ++d) {
+    const SparseRow row = Row(d);
+    const int32_t* at = std::lower_bound(row.term, row.term + row.size, t);
+    if (at != row.term + row.size && *at == t) postings.emplace_back(row.weight[at - row.term], d);
+  }
+  return KeepHeaviest(std::move(postings), count, spill);
 }
 
 void SimilarityIndex::Score(SparseRow query, const Pruning& pruning,

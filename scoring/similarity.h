@@ -366,6 +366,9 @@ class SimilarityIndex {
   TermPostings Heaviest(int32_t t, int64_t count, Spill* spill) const;
   // The slow half of PostingsOf: a binary search in every row.
   TermPostings Recover(int32_t t, int64_t count, Spill* spill) const;
+  // The heaviest `count` of (weight, document) `postings` (all if fewer), into *spill.
+  static TermPostings KeepHeaviest(std::vector<std::pair<float, int32_t>> postings,
+                                   int64_t count, Spill* spill);
   SparseRow Row(int32_t d) const {
     const int32_t begin = row_start_[d];
     return {column_ + begin, value_ + begin, row_start_[d + 1] - begin};

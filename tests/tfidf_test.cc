@@ -1,6 +1,7 @@
 // TF-IDF weights checked against numbers computed by hand.
 #include "embeddings/tfidf.h"
 
+#include <array>
 #include <cmath>
 #include <map>
 #include <set>
@@ -208,6 +209,13 @@ TEST(TfidfTest, EmbedDraftUsesCorpusIdfAndIgnoresUnknownTerms) {
   EXPECT_EQ(e.Embed(Doc(0, "zebra")).nonZeros(), 0);
 }
 
+// Each field's text with its weight, in field order.
+std::array<std::pair<const std::string*, double>, 6> FieldsOf(const Article& a,
+                                                              const FieldWeights& w) {
+  return {{{&a.title, w.title}, {&a.question, w.question}, {&a.answer, w.answer},
+           {&a.keywords, w.keywords}, {&a.description, w.description}, {&a.subject, w.subject}}};
+}
+
 // Checks `e`, built from `articles` under `o`, against a plain
 // single-threaded count: vocabulary (min_df, bigram_min_df, max_df),
 // idf, and each row exactly what Embed() gives the article.
@@ -218,9 +226,7 @@ void ExpectBruteForceModel(const std::vector<Article>& articles, const Embedding
   std::map<std::string, int> df;
   for (const Article& a : articles) {
     std::set<std::string> seen;
-    for (const auto& [text, weight] :
-         {std::pair{&a.title, w.title}, {&a.question, w.question}, {&a.answer, w.answer},
-          {&a.keywords, w.keywords}, {&a.description, w.description}, {&a.subject, w.subject}}) {
+    for (const auto& [text, weight] : FieldsOf(a, w)) {
       if (weight <= 0) continue;
       std::vector<std::string> terms;
       analyzer.Analyze(*text, &terms);
@@ -248,9 +254,7 @@ void ExpectBruteForceModel(const std::vector<Article>& articles, const Embedding
     for (size_t i = 0; i < articles.size(); ++i) {
       const Article& a = articles[i];
       std::map<int32_t, double> row;
-      for (const auto& [text, weight] :
-           {std::pair{&a.title, w.title}, {&a.question, w.question}, {&a.answer, w.answer},
-            {&a.keywords, w.keywords}, {&a.description, w.description}, {&a.subject, w.subject}}) {
+      for (const auto& [text, weight] : FieldsOf(a, w)) {
         if (weight <= 0) continue;
         std::vector<std::string> terms;
         analyzer.Analyze(*text, &terms);
