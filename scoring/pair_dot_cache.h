@@ -35,6 +35,15 @@ class PairDotCache {
     const uint64_t key = Key(a, b);
     slots_[Slot(key)] = {key, dot};
   }
+  // The dot of documents a and b (a != b): remembered, or compute() (which
+  // must give exactly that dot), then remembered.
+  template <typename F>
+  float Dot(int32_t a, int32_t b, F compute) {
+    if (const float* known = Find(a, b)) return *known;
+    const float dot = compute();
+    Put(a, b, dot);
+    return dot;
+  }
 
  private:
   // (a, b) with a < b never gives the all-ones key.

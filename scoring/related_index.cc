@@ -321,13 +321,11 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
         // Scattered only if some pick's dot with it is not remembered.
         std::optional<ScatteredRow> candidate;
         auto dot = [&](int32_t p) {
-          if (q.pairs != nullptr) {
-            if (const float* known = q.pairs->Find(c->doc, p)) return *known;
-          }
-          if (!candidate) candidate.emplace(RowOf(m, c->doc), scratch);
-          const float d = candidate->DotOfOverlapping(RowOf(m, p));
-          if (q.pairs != nullptr) q.pairs->Put(c->doc, p, d);
-          return d;
+          auto compute = [&] {
+            if (!candidate) candidate.emplace(RowOf(m, c->doc), scratch);
+            return candidate->DotOfOverlapping(RowOf(m, p));
+          };
+          return q.pairs == nullptr ? compute() : q.pairs->Dot(c->doc, p, compute);
         };
         near_copy = std::any_of(picked.begin(), picked.end(), [&](const Related& p) {
           return dot(p.doc) >= o.near_duplicate_threshold;

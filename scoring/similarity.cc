@@ -533,11 +533,8 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc,
   const ScatteredRow dense(query, acc->QueryScratch(static_cast<size_t>(cols_)));
   if (query_doc < 0) cache = nullptr;
   auto dense_dot = [&](int32_t d) {
-    if (cache == nullptr || d == query_doc) return dense.DotOfOverlapping(Row(d));
-    if (const float* known = cache->Find(query_doc, d)) return *known;
-    const float dot = dense.DotOfOverlapping(Row(d));
-    cache->Put(query_doc, d, dot);
-    return dot;
+    auto compute = [&] { return dense.DotOfOverlapping(Row(d)); };
+    return cache == nullptr || d == query_doc ? compute() : cache->Dot(query_doc, d, compute);
   };
 
   // Rare bands first. A band with fewer postings than the documents touched

@@ -286,6 +286,14 @@ TEST(PairDotCacheTest, RemembersAPairEitherWayRoundAndNeverAnotherPairsDot) {
   EXPECT_EQ(cache.Find(3, 8), nullptr);
   cache.Put(3, 7, 0.5f);  // the latest value wins
   EXPECT_EQ(*cache.Find(7, 3), 0.5f);
+  // Dot computes only what is not remembered, and remembers it.
+  int computed = 0;
+  auto compute = [&] { return ++computed, 0.75f; };
+  EXPECT_EQ(cache.Dot(7, 3, compute), 0.5f);
+  EXPECT_EQ(computed, 0);
+  EXPECT_EQ(cache.Dot(9, 4, compute), 0.75f);
+  EXPECT_EQ(cache.Dot(4, 9, compute), 0.75f);
+  EXPECT_EQ(computed, 1);
   // More pairs than slots: some are evicted, but a pair found has its own dot.
   const int n = (1 << PairDotCache::kLogSlots) + 5000;
   auto dot_of = [](int32_t a, int32_t b) { return static_cast<float>(a) * 1e-3f + static_cast<float>(b); };
