@@ -68,8 +68,10 @@ std::vector<uint8_t> CutTerms(const SparseMatrixView& docs, const Pruning& pruni
   *any_pruned = false;
   if (pruning.exact()) return {};
   std::atomic<bool> pruned{false};
-  std::vector<uint8_t> cut(df.size());
-  for (size_t j = 0; j < df.size(); ++j) cut[j] = df[j] > prefix;
+  // Without a prefix to keep (postings_per_term <= 0) nothing is cut: the
+  // rows are still read, for *any_pruned.
+  std::vector<uint8_t> cut(prefix > 0 ? df.size() : 0);
+  for (size_t j = 0; j < cut.size(); ++j) cut[j] = df[j] > prefix;
   // Rows in parallel; threads may clear the same term's byte, hence atomic.
   auto keep_all_of = [&](size_t begin, size_t end, int) {
     for (size_t d = begin; d < end; ++d) {
@@ -89,7 +91,6 @@ std::vector<uint8_t> CutTerms(const SparseMatrixView& docs, const Pruning& pruni
   };
   ParallelForChunks(static_cast<size_t>(docs.rows()), 1024, threads, keep_all_of);
   *any_pruned = pruned.load();
-  if (prefix <= 0) return {};
   return cut;
 }
 
