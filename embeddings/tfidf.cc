@@ -1,6 +1,7 @@
 #include "embeddings/tfidf.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdlib>
@@ -30,36 +31,42 @@ std::array<const std::string*, kFields> FieldTexts(const Article& a) {
   return {&a.title, &a.question, &a.answer, &a.keywords, &a.description, &a.subject};
 }
 
-// Sorts non-negative `ids` by LSD radix, a byte at a time, as many bytes as
-// the largest id needs: a field's few hundred columns in a few linear
-// passes, without the mispredicted compares of a comparison sort.
-void RadixSort(std::vector<int32_t>* ids) {
-  if (ids->size() < 64) {
-    std::sort(ids->begin(), ids->end());
+// Sorts non-negative `keys` by LSD radix, kDigitBits at a time, as many
+// digits as the largest key needs: a field's few hundred columns, or a
+// corpus's millions of bigram keys, in a few linear passes without the
+// mispredicted compares of a comparison sort. `scratch` is resized to a copy.
+template <int kDigitBits, typename T>
+void RadixSort(std::vector<T>* keys, std::vector<T>* scratch) {
+  using U = std::make_unsigned_t<T>;
+  if (keys->size() < 64) {
+    std::sort(keys->begin(), keys->end());
     return;
   }
-  thread_local std::vector<int32_t> other;
-  other.resize(ids->size());
-  const auto max = static_cast<uint32_t>(*std::max_element(ids->begin(), ids->end()));
-  int32_t* from = ids->data();
-  int32_t* to = other.data();
-  const size_t n = ids->size();
+  constexpr size_t kBuckets = size_t{1} << kDigitBits;
+  std::vector<T>& other = *scratch;
+  other.resize(keys->size());
+  const auto max = static_cast<U>(*std::max_element(keys->begin(), keys->end()));
+  T* from = keys->data();
+  T* to = other.data();
+  const size_t n = keys->size();
+  auto digit = [](T key, int shift) { return (static_cast<U>(key) >> shift) & (kBuckets - 1); };
   int passes = 0;
-  for (int shift = 0; shift < 32 && (max >> shift) != 0; shift += 8, ++passes) {
-    std::array<uint32_t, 257> count{};
-    for (size_t i = 0; i < n; ++i) ++count[((static_cast<uint32_t>(from[i]) >> shift) & 255) + 1];
-    for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
-    for (size_t i = 0; i < n; ++i) {
-      to[count[(static_cast<uint32_t>(from[i]) >> shift) & 255]++] = from[i];
-    }
+  std::array<size_t, kBuckets + 1> count;
+  for (int shift = 0; shift < static_cast<int>(8 * sizeof(T)) && (max >> shift) != 0;
+       shift += kDigitBits, ++passes) {
+    count.fill(0);
+    for (size_t i = 0; i < n; ++i) ++count[digit(from[i], shift) + 1];
+    for (size_t b = 0; b < kBuckets; ++b) count[b + 1] += count[b];
+    for (size_t i = 0; i < n; ++i) to[count[digit(from[i], shift)]++] = from[i];
     std::swap(from, to);
   }
-  if (passes % 2 == 1) ids->swap(other);
+  if (passes % 2 == 1) keys->swap(other);
 }
 
 // Sorts `ids` and appends (id, occurrences) for each distinct id to `out`.
 void AppendCounts(std::vector<int32_t>* ids, std::vector<std::pair<int32_t, int32_t>>* out) {
-  RadixSort(ids);
+  thread_local std::vector<int32_t> scratch;
+  RadixSort<8>(ids, &scratch);
   for (size_t i = 0; i < ids->size();) {
     size_t j = i + 1;
     while (j < ids->size() && (*ids)[j] == (*ids)[i]) ++j;
@@ -387,16 +394,21 @@ std::vector<std::pair<int32_t, float>> Embeddings::Weigh(const FieldColumns& col
 
 Embeddings Embeddings::Build(const std::vector<Article>& articles,
                              const EmbeddingOptions& options) {
-  return Build(articles, options, nullptr);
+  return Build(articles, options, BuildMethod(), nullptr);
+}
+
+Embeddings Embeddings::Build(const std::vector<Article>& articles, const EmbeddingOptions& options,
+                             const BuildMethod& method) {
+  return Build(articles, options, method, nullptr);
 }
 
 Embeddings Embeddings::BuildConsuming(std::vector<Article>* articles,
                                       const EmbeddingOptions& options) {
-  return Build(*articles, options, articles);
+  return Build(*articles, options, BuildMethod(), articles);
 }
 
 Embeddings Embeddings::Build(const std::vector<Article>& articles, const EmbeddingOptions& options,
-                             std::vector<Article>* release) {
+                             const BuildMethod& method, std::vector<Article>* release) {
   Embeddings e;
   e.options_ = options;
   e.analyzer_ = Analyzer(options.analyzer);
@@ -486,20 +498,66 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   auto keep = [&](int64_t d, int min_df) { return d >= min_df && static_cast<double>(d) <= max_docs; };
   const int pair_min_df = std::max(options.tfidf.min_df, options.tfidf.bigram_min_df);
 
-  // 3. Bigram document frequencies. A sketch pass first (when pruning by
-  // df), so that only pairs that may reach pair_min_df are counted exactly.
-  // The exact tables are partitioned by key, one per thread, so no merge is
-  // needed: a block of articles at a time, each thread derives its articles'
-  // pairs once and routes the ones the sketch lets through to their
-  // partition's buffer, then each thread counts its partition's buffers.
-  // Both tables are far larger than the caches: keys are prefetched a few
-  // ahead of their use, so that the misses overlap.
+  // 3. Bigram document frequencies, into tables partitioned by key (one per
+  // thread, so no merge is needed). A corpus with few enough bigrams
+  // (method.sort_pairs_up_to) sorts them all, per partition, and counts the
+  // runs. A larger one first runs a sketch pass (when pruning by df), so
+  // that only pairs that may reach pair_min_df are counted exactly: then,
+  // a block of articles at a time, each thread derives its articles' pairs
+  // and routes the ones the sketch lets through to their partition's
+  // buffer, then each thread counts its partition's buffers in a hash table.
+  // Sketch and tables are far larger than the caches: keys are prefetched a
+  // few ahead of their use, so that the misses overlap.
   uint64_t pair_occurrences = 0;
   for (uint64_t j : joins_seen) pair_occurrences += j;
   const auto partitions = static_cast<size_t>(threads);
   std::vector<PairTable> pair_tables(partitions);
   constexpr size_t kAhead = 8;
-  if (pair_occurrences > 0) {
+  if (pair_occurrences > 0 && pair_occurrences <= method.sort_pairs_up_to) {
+    // Every article's distinct pairs, routed to their partition as compact
+    // keys (first * words + second: fewer radix digits), then sorted there.
+    // One derivation of the pairs and sequential passes, where the sketch's
+    // path derives them twice and updates two tables at random (15,000
+    // generated articles: the index phase 0.78-0.87 s -> 0.68-0.71 s).
+    const uint64_t word_count = words.size();
+    std::vector<std::vector<std::vector<uint64_t>>> routed(
+        static_cast<size_t>(threads), std::vector<std::vector<uint64_t>>(partitions));
+    ParallelFor(articles.size(), threads, [&](size_t i, int t) {
+      thread_local std::vector<uint64_t> keys;
+      DistinctPairs(analysed[i], word_id[thread_of[i]], &keys);
+      std::vector<std::vector<uint64_t>>& out = routed[static_cast<size_t>(t)];
+      for (const uint64_t key : keys) {
+        const uint64_t compact = (key >> 32) * word_count + (key & 0xffffffffu);
+        out[PairPartition(key, partitions)].push_back(compact);
+      }
+    });
+    ParallelFor(partitions, threads, [&](size_t p, int) {
+      std::vector<uint64_t> keys;
+      size_t size = 0;
+      for (const auto& from_thread : routed) size += from_thread[p].size();
+      keys.reserve(size);
+      for (auto& from_thread : routed) {
+        keys.insert(keys.end(), from_thread[p].begin(), from_thread[p].end());
+        std::vector<uint64_t>().swap(from_thread[p]);
+      }
+      {
+        std::vector<uint64_t> scratch;
+        RadixSort<12>(&keys, &scratch);
+      }
+      PairTable& table = pair_tables[p];
+      for (size_t k = 0; k < keys.size();) {
+        size_t end = k + 1;
+        while (end < keys.size() && keys[end] == keys[k]) ++end;
+        if (static_cast<int64_t>(end - k) >= pair_min_df) {
+          const uint64_t key = PairKey(static_cast<int32_t>(keys[k] / word_count),
+                                       static_cast<int32_t>(keys[k] % word_count));
+          table.index.emplace(key, static_cast<int32_t>(table.df.size()));
+          table.df.push_back(static_cast<int32_t>(end - k));
+        }
+        k = end;
+      }
+    });
+  } else if (pair_occurrences > 0) {
     std::unique_ptr<DfSketch> sketch;
     if (pair_min_df > 1) {
       sketch = std::make_unique<DfSketch>(4 * pair_occurrences);

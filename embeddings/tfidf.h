@@ -88,6 +88,16 @@ struct EmbeddingOptions {
   friend bool operator==(const EmbeddingOptions&, const EmbeddingOptions&) = default;
 };
 
+// How Embeddings::Build works, never what it builds: every choice gives the
+// same model, bit for bit (tests build both ways).
+struct BuildMethod {
+  // Up to this many bigram occurrences in the corpus, bigram document
+  // frequencies are counted by sorting every article's distinct bigrams
+  // (8 bytes each); beyond, a DfSketch first turns away most of the pairs
+  // that occur in one article only, and memory stays small.
+  uint64_t sort_pairs_up_to = uint64_t{1} << 25;
+};
+
 // An immutable TF-IDF model fitted on a corpus, with the corpus's vectors.
 class Embeddings {
  public:
@@ -95,6 +105,8 @@ class Embeddings {
   // matrix() is articles[i]. Terms are numbered in lexicographic order, so the
   // result does not depend on article order beyond row order.
   static Embeddings Build(const std::vector<Article>& articles, const EmbeddingOptions& options);
+  static Embeddings Build(const std::vector<Article>& articles, const EmbeddingOptions& options,
+                          const BuildMethod& method);
   // The same, freeing every string of each article as soon as it is
   // analysed (ReleaseAllButId: only ids stay), so that neither the text
   // (4 GB at a million generated articles) nor the metadata stays in memory
@@ -165,7 +177,7 @@ class Embeddings {
   Embeddings() { matrix_.row_starts = FrozenArray<int32_t>(std::vector<int32_t>{0}); }
   // Build(), releasing the text of `release` (which is `articles` or null).
   static Embeddings Build(const std::vector<Article>& articles, const EmbeddingOptions& options,
-                          std::vector<Article>* release);
+                          const BuildMethod& method, std::vector<Article>* release);
 
   // An article's (column, count) pairs, field by field in FieldWeights order:
   // field f is entries[start[f], start[f + 1]), each column once per field.

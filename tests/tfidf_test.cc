@@ -216,6 +216,9 @@ std::array<std::pair<const std::string*, double>, 6> FieldsOf(const Article& a,
            {&a.keywords, w.keywords}, {&a.description, w.description}, {&a.subject, w.subject}}};
 }
 
+// Counts every corpus's bigrams as a large one's: through a sketch.
+constexpr BuildMethod kThroughSketch{.sort_pairs_up_to = 0};
+
 // Checks `e`, built from `articles` under `o`, against a plain
 // single-threaded count: vocabulary (min_df, bigram_min_df, max_df),
 // idf, and each row exactly what Embed() gives the article.
@@ -308,6 +311,9 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
   const EmbeddingOptions o;  // the defaults: bigrams, bigram_min_df 2, field vectors
   const Embeddings e = Embeddings::Build(articles, o);
   ExpectBruteForceModel(articles, o, e);
+  // This corpus's bigrams are counted by sorting them; through the sketch
+  // (no bigram count is small enough to sort) the model is the same.
+  ExpectBruteForceModel(articles, o, Embeddings::Build(articles, o, kThroughSketch));
 
   // Building from a vector it may consume gives the same model and frees
   // every string of the articles, keeping their ids.
@@ -338,35 +344,39 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
   EXPECT_FALSE(articles[3].answer.empty());
 }
 
-// Bigram document frequencies go through a sketch that saturates at 3
-// before the exact count: thresholds below, at and above that, every field
-// weighted, and a max_df that drops common words whose bigrams stay.
+// Bigram document frequencies are counted either by sorting every article's
+// bigrams or, in a large corpus, through a sketch that saturates at 3 before
+// the exact count: both ways, thresholds below, at and above that, every
+// field weighted, and a max_df that drops common words whose bigrams stay.
 TEST(TfidfTest, BigramPruningMatchesBruteForceAtEveryThreshold) {
   GeneratorOptions g;
   g.n = 300;
   g.seed = 5;
   const std::vector<Article> articles = testing_util::GeneratedArticles(g);
-  for (const int bigram_min_df : {1, 2, 3, 5}) {
-    SCOPED_TRACE(bigram_min_df);
-    EmbeddingOptions o;
-    o.tfidf.bigram_min_df = bigram_min_df;
-    o.fields.description = 0.25;
-    o.fields.subject = 0.25;
-    ExpectBruteForceModel(articles, o, Embeddings::Build(articles, o));
-    if (bigram_min_df == 2) {
-      o.tfidf.max_df = 0.2;
-      const Embeddings e = Embeddings::Build(articles, o);
-      ExpectBruteForceModel(articles, o, e);
-      // The case meant: a bigram of two words too common to be terms themselves.
-      bool found = false;
-      for (const std::string& t : e.terms().ToStrings()) {
-        const size_t cut = t.find('_');
-        if (cut != std::string::npos && e.terms().Find(t.substr(0, cut)) < 0 &&
-            e.terms().Find(t.substr(cut + 1)) < 0) {
-          found = true;
+  for (const BuildMethod& method : {BuildMethod(), kThroughSketch}) {
+    for (const int bigram_min_df : {1, 2, 3, 5}) {
+      SCOPED_TRACE(testing::Message() << "bigram_min_df " << bigram_min_df << ", sorted up to "
+                                      << method.sort_pairs_up_to);
+      EmbeddingOptions o;
+      o.tfidf.bigram_min_df = bigram_min_df;
+      o.fields.description = 0.25;
+      o.fields.subject = 0.25;
+      ExpectBruteForceModel(articles, o, Embeddings::Build(articles, o, method));
+      if (bigram_min_df == 2) {
+        o.tfidf.max_df = 0.2;
+        const Embeddings e = Embeddings::Build(articles, o, method);
+        ExpectBruteForceModel(articles, o, e);
+        // The case meant: a bigram of two words too common to be terms themselves.
+        bool found = false;
+        for (const std::string& t : e.terms().ToStrings()) {
+          const size_t cut = t.find('_');
+          if (cut != std::string::npos && e.terms().Find(t.substr(0, cut)) < 0 &&
+              e.terms().Find(t.substr(cut + 1)) < 0) {
+            found = true;
+          }
         }
+        EXPECT_TRUE(found);
       }
-      EXPECT_TRUE(found);
     }
   }
 }
