@@ -43,21 +43,31 @@ void RadixSort(std::vector<T>* keys, std::vector<T>* scratch) {
     return;
   }
   constexpr size_t kBuckets = size_t{1} << kDigitBits;
-  std::vector<T>& other = *scratch;
-  other.resize(keys->size());
+  constexpr int kBits = static_cast<int>(8 * sizeof(T));
+  constexpr int kMaxPasses = (kBits + kDigitBits - 1) / kDigitBits;
   const auto max = static_cast<U>(*std::max_element(keys->begin(), keys->end()));
+  int passes = 0;
+  while (passes < kMaxPasses && (max >> (passes * kDigitBits)) != 0) ++passes;
+  auto digit = [](T key, int pass) {
+    return (static_cast<U>(key) >> (pass * kDigitBits)) & (kBuckets - 1);
+  };
+  // Every pass's histogram in one read of the keys, then one scatter per pass.
+  std::array<size_t, kMaxPasses * kBuckets> count;
+  std::fill(count.begin(), count.begin() + passes * kBuckets, 0);
+  const size_t n = keys->size();
+  const T* in = keys->data();
+  for (size_t i = 0; i < n; ++i) {
+    for (int p = 0; p < passes; ++p) ++count[p * kBuckets + digit(in[i], p)];
+  }
+  std::vector<T>& other = *scratch;
+  other.resize(n);
   T* from = keys->data();
   T* to = other.data();
-  const size_t n = keys->size();
-  auto digit = [](T key, int shift) { return (static_cast<U>(key) >> shift) & (kBuckets - 1); };
-  int passes = 0;
-  std::array<size_t, kBuckets + 1> count;
-  for (int shift = 0; shift < static_cast<int>(8 * sizeof(T)) && (max >> shift) != 0;
-       shift += kDigitBits, ++passes) {
-    count.fill(0);
-    for (size_t i = 0; i < n; ++i) ++count[digit(from[i], shift) + 1];
-    for (size_t b = 0; b < kBuckets; ++b) count[b + 1] += count[b];
-    for (size_t i = 0; i < n; ++i) to[count[digit(from[i], shift)]++] = from[i];
+  for (int p = 0; p < passes; ++p) {
+    size_t* start = &count[p * kBuckets];
+    size_t sum = 0;
+    for (size_t b = 0; b < kBuckets; ++b) sum += std::exchange(start[b], sum);
+    for (size_t i = 0; i < n; ++i) to[start[digit(from[i], p)]++] = from[i];
     std::swap(from, to);
   }
   if (passes % 2 == 1) keys->swap(other);
