@@ -195,6 +195,26 @@ TEST(ScoreAccumulatorTest, DrainHandsOverEachSumOnceAndResets) {
   }
 }
 
+// Clear() zeroes every touched score, whether few documents are touched
+// (one store each) or most (the whole array at once), and the accumulator
+// then sums afresh.
+TEST(ScoreAccumulatorTest, ClearResetsFewOrMostTouchedDocuments) {
+  ScoreAccumulator acc(1000);
+  for (const int32_t step : {97, 3, 1}) {  // 11, 334 and 1000 documents touched
+    SCOPED_TRACE(step);
+    for (int32_t d = 0; d < 1000; d += step) acc.Add(d, 1.0f + static_cast<float>(d));
+    ASSERT_EQ(acc.touched().size(), static_cast<size_t>((999 / step) + 1));
+    acc.Clear();
+    EXPECT_TRUE(acc.touched().empty());
+    for (int32_t d = 0; d < 1000; ++d) ASSERT_EQ(acc.score(d), 0.0f) << d;
+    acc.Add(5, 0.5f);
+    acc.Add(5, 0.25f);
+    ASSERT_EQ(acc.touched().size(), 1u);
+    EXPECT_EQ(acc.score(5), 0.75f);
+    acc.Clear();
+  }
+}
+
 // The scattered query row gives Dot()'s sums bit for bit, by either gather,
 // for rows of every size (empty, one term, many), sparse or dense in a
 // vocabulary, and rows sharing no term; and leaves its scratch zeroed.
