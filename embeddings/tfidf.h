@@ -105,6 +105,7 @@ class Embeddings {
   // matrix() is articles[i]. Terms are numbered in lexicographic order, so the
   // result does not depend on article order beyond row order.
   static Embeddings Build(const std::vector<Article>& articles, const EmbeddingOptions& options);
+  // The same, built by `method` (the model does not depend on it).
   static Embeddings Build(const std::vector<Article>& articles, const EmbeddingOptions& options,
                           const BuildMethod& method);
   // The same, freeing every string of each article as soon as it is
