@@ -3,11 +3,13 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
 #include "cli/commands.h"
 #include "common/atomic_file.h"
+#include "common/parallel.h"
 
 namespace seealso::cli {
 
@@ -57,19 +59,30 @@ int Links() {
   for (int32_t begin = first; begin < last; begin = std::min(last, begin + kBlock)) {
     const int32_t end = std::min(last, begin + kBlock);
     const auto lists = idx.RangeTopK(begin, end, ranking, absl::GetFlag(FLAGS_threads), &stats);
-    std::string tsv;
-    for (int32_t doc = begin; doc < end; ++doc) {
-      int rank = 0;
-      for (const Related& r : lists[doc - begin]) {
-        absl::StrAppendFormat(&tsv, "%d\t%d\t%d\t%.6f\n", idx.article(doc).id, ++rank,
-                              idx.article(r.doc).id, r.score);
+    // Formatted on all cores, a chunk of articles each (one core took
+    // ~30 ms of the 0.9 s at 15,000 articles), then written in order.
+    constexpr size_t kFormatChunk = 1024;
+    const auto count = static_cast<size_t>(end - begin);
+    std::vector<std::string> parts((count + kFormatChunk - 1) / kFormatChunk);
+    ParallelForChunks(count, kFormatChunk, ThreadCount(absl::GetFlag(FLAGS_threads)),
+                      [&](size_t chunk_begin, size_t chunk_end, int) {
+                        std::string& tsv = parts[chunk_begin / kFormatChunk];
+                        for (size_t i = chunk_begin; i < chunk_end; ++i) {
+                          const int64_t id = idx.article(begin + static_cast<int32_t>(i)).id;
+                          int rank = 0;
+                          for (const Related& r : lists[i]) {
+                            absl::StrAppendFormat(&tsv, "%d\t%d\t%d\t%.6f\n", id, ++rank,
+                                                  idx.article(r.doc).id, r.score);
+                          }
+                        }
+                      });
+    for (const std::string& tsv : parts) {
+      if (!file) {
+        std::fwrite(tsv.data(), 1, tsv.size(), stdout);
+      } else if (absl::Status s = file->Append(tsv); !s.ok()) {
+        PrintError("links", s.message());
+        return 1;
       }
-    }
-    if (!file) {
-      std::fwrite(tsv.data(), 1, tsv.size(), stdout);
-    } else if (absl::Status s = file->Append(tsv); !s.ok()) {
-      PrintError("links", s.message());
-      return 1;
     }
   }
   std::fprintf(stderr,
