@@ -245,6 +245,24 @@ TEST_F(CorpusTest, LoadsRecursivelySortedByIdAndSkipsBadFiles) {
   EXPECT_THAT(c->skipped[0].message, HasSubstr("bad.md:3: missing `id`"));
 }
 
+// Bad files are reported in fs::path order (component by component: "a/"
+// before "a-", where byte order puts '-' and '.' before '/'); only names
+// ending in ".md" with a stem count, and not README.md.
+TEST_F(CorpusTest, ListsArticleFilesInPathOrder) {
+  fs::create_directories(dir_ / "a");
+  for (const char* name : {"a.md", "a-b.md", "a/c.md", "sub/z.md"}) Write(name, "no front matter\n");
+  for (const char* name : {".md", "sub/README.md", "x.md.txt", "y.MD", "md"}) {
+    Write(name, "no front matter\n");
+  }
+  Write("sub/ok.md", "---\nid: 1\n---\n");
+  absl::StatusOr<Corpus> c = LoadCorpus(dir_);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->articles.size(), 1u);
+  std::vector<std::string> skipped;
+  for (const LoadError& e : c->skipped) skipped.push_back(e.path);
+  EXPECT_EQ(skipped, (std::vector<std::string>{"a/c.md", "a-b.md", "a.md", "sub/z.md"}));
+}
+
 TEST_F(CorpusTest, SkipsOversizedFiles) {
   Write("big.md", "---\nid: 1\ntitle: " + std::string(2000, 'x') + "\n---\n");
   Write("ok.md", "---\nid: 2\n---\n");
