@@ -99,6 +99,8 @@ namespace {
 // Below, the arenas cost no measurable peak (100k: 682 against 691 MB; 300k:
 // +2.3 %) and two threads can parse: the load took half the time (100k:
 // 1.59 against 2.74 s). docs/benchmarks.md, "Corpus loading", session 11.
+// Below, freed memory is also kept for reuse (KeepFreedMemory): fewer page
+// faults, for a peak that matters only near the million.
 constexpr size_t kOneArenaFiles = 500'000;
 bool batch_command = false;
 
@@ -110,7 +112,11 @@ absl::StatusOr<LoadOptions> LoadOptionsFromFlags() {
   LoadOptions options{.max_file_bytes = static_cast<std::uintmax_t>(max_bytes)};
   if (batch_command) {
     options.listed = [](size_t files) {
-      if (files >= kOneArenaFiles) UseOneMallocArena();
+      if (files >= kOneArenaFiles) {
+        UseOneMallocArena();
+      } else {
+        KeepFreedMemory();
+      }
     };
   }
   return options;

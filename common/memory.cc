@@ -11,6 +11,7 @@ namespace seealso {
 
 namespace {
 std::atomic<bool> one_arena{false};
+std::atomic<bool> keep_freed{false};
 }  // namespace
 
 void UseOneMallocArena() {
@@ -21,9 +22,18 @@ void UseOneMallocArena() {
 
 bool OneMallocArena() { return one_arena; }
 
+void KeepFreedMemory() {
+#ifdef __GLIBC__
+  // 32 MiB is the largest mmap threshold glibc accepts on 64-bit systems.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  keep_freed = true;
+#endif
+}
+
 void ReturnFreedMemory() {
 #ifdef __GLIBC__
-  malloc_trim(0);
+  if (!keep_freed) malloc_trim(0);
 #endif
 }
 
