@@ -250,8 +250,8 @@ TEST_F(CorpusTest, LoadsRecursivelySortedByIdAndSkipsBadFiles) {
 // ending in ".md" with a stem count, and not README.md.
 TEST_F(CorpusTest, ListsArticleFilesInPathOrder) {
   fs::create_directories(dir_ / "a");
-  for (const char* name : {"a.md", "a-b.md", "a/c.md", "sub/z.md"}) Write(name, "no front matter\n");
-  for (const char* name : {".md", "sub/README.md", "x.md.txt", "y.MD", "md"}) {
+  for (const char* name : {"a.md", "a-b.md", "a/c.md", "sub/z.md", ".md", "sub/README.md",
+                           "x.md.txt", "y.MD", "md"}) {
     Write(name, "no front matter\n");
   }
   Write("sub/ok.md", "---\nid: 1\n---\n");
