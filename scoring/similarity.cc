@@ -636,17 +636,33 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc,
     }
     const size_t seen = acc->touched().size();
     score_next_band();
-    // Newly touched documents join if their bound reaches `lower`, the
-    // others leave; the best partial scores among them may raise `lower`.
+    // The best partial scores of the candidates and of the newly touched
+    // documents may raise `lower` (a newly touched one whose bound misses
+    // the old `lower` has a partial score below it, so offering it changes
+    // nothing); then the candidates whose bound misses it leave, and the
+    // newly touched whose bound reaches it join. Most newly touched ones
+    // are turned away by the largest heavy norm of the level, a register,
+    // before their own is read: on 15,000 generated articles 3,300 of
+    // 5,100 a query. (Testing them before the offers, against the old
+    // `lower`, pushed 4,400 of them only to erase them after.)
     const absl::Span<const int32_t> touched = acc->touched();
+    for (int32_t d : cands) offer(d, acc->score(d));
+    for (size_t i = seen; i < touched.size(); ++i) offer(touched[i], acc->score(touched[i]));
+    raise_lower();
+    const float floor = lower - kMargin;
+    std::erase_if(cands, [&](int32_t d) { return !reaches(d, acc->score(d), level, floor); });
+    // reaches() with the level's largest heavy norm: never below a
+    // document's own bound (rounding is monotone), so never turns one away
+    // that reaches().
+    float most = 0.0f;
+    if (level > 0 && !HeavyOrder(level).empty()) {
+      most = heavy_q[level] * heavy_norm[level][HeavyOrder(level)[0]];
+    }
     for (size_t i = seen; i < touched.size(); ++i) {
       const int32_t d = touched[i];
-      if (reaches(d, acc->score(d), level, lower - kMargin)) cands.push_back(d);
+      const float partial = acc->score(d);
+      if (partial + most >= floor && reaches(d, partial, level, floor)) cands.push_back(d);
     }
-    for (int32_t d : cands) offer(d, acc->score(d));
-    raise_lower();
-    std::erase_if(cands,
-                  [&](int32_t d) { return !reaches(d, acc->score(d), level, lower - kMargin); });
   }
 
   // Verify: exact scores in decreasing order of bound, until no bound can
