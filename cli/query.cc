@@ -110,6 +110,8 @@ int Query() {
     for (const v1::TermContribution& t : r.explanation()) {
       std::printf("       %-20s %.4f\n", t.term().c_str(), static_cast<double>(t.contribution()));
     }
+    // Explained, a mention says where the rest of the score comes from.
+    if (r.mentioned() && r.explanation_size() > 0) std::printf("       (title mention)\n");
   }
   return 0;
 }

@@ -32,11 +32,13 @@ constexpr uint64_t kEntryBytes = 32;     // tag, reserved, offset, size, checksu
 // The sections, in file order; a section's tag is its index + 1.
 enum Section : uint32_t {
   kOptions, kInfo, kTerms, kIdf, kRowStarts, kColumns, kValues,
-  kIds, kPaths, kTitles, kSubjects, kUrls, kNumSections,
+  kIds, kPaths, kTitles, kSubjects, kUrls, kMentionStart, kMentionDoc, kMentionIgnored,
+  kNumSections,
 };
 constexpr std::array<const char*, kNumSections> kSectionNames = {
     "options", "info", "terms", "idf", "row_starts", "columns", "values",
-    "article_ids", "article_paths", "article_titles", "article_subjects", "article_urls"};
+    "article_ids", "article_paths", "article_titles", "article_subjects", "article_urls",
+    "mention_start", "mention_doc", "mention_ignored"};
 // Sections start on this boundary (zero padding between them), so that a
 // mapped file's arrays can be used in place.
 constexpr uint64_t kAlign = 64;
@@ -80,6 +82,8 @@ const std::vector<OptionKey>& OptionKeys() {
       {"tfidf.max_df", +[](O& o) -> double& { return o.tfidf.max_df; }},
       {"tfidf.bigram_min_df", +[](O& o) -> int& { return o.tfidf.bigram_min_df; }},
       {"tfidf.bigram_weight", +[](O& o) -> double& { return o.tfidf.bigram_weight; }},
+      {"mentions.min_title_words", +[](O& o) -> int& { return o.mentions.min_title_words; }},
+      {"mentions.max_df", +[](O& o) -> double& { return o.mentions.max_df; }},
   };
   return *keys;
 }
@@ -194,7 +198,7 @@ absl::StatusOr<StringColumn> BorrowStringTable(absl::string_view section, uint64
 
 absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& embeddings,
                            const ArticleTable& articles,
-                           absl::Span<const absl::string_view> extra) {
+                           absl::Span<const absl::string_view> extra, const Mentions& mentions) {
   const Embeddings::MatrixParts& m = embeddings.matrix_parts();
   if (!embeddings.can_embed()) {
     return absl::FailedPreconditionError(
@@ -239,6 +243,9 @@ absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& 
   sections[kTitles] = built[3];
   sections[kSubjects] = built[4];
   sections[kUrls] = built[5];
+  sections[kMentionStart] = mentions.start().bytes();
+  sections[kMentionDoc] = mentions.doc().bytes();
+  sections[kMentionIgnored] = mentions.ignored().bytes();
   sections.insert(sections.end(), extra.begin(), extra.end());
   const auto count = static_cast<uint32_t>(sections.size());
 
@@ -365,7 +372,9 @@ absl::StatusOr<LoadedSnapshot> ReadSnapshot(const std::filesystem::path& path) {
   constexpr uint64_t kMax = std::numeric_limits<int32_t>::max() - 1;
   if (rows > kMax || cols > kMax || nnz > kMax || table[kIdf].size != 4 * cols ||
       table[kRowStarts].size != 4 * (rows + 1) || table[kColumns].size != 4 * nnz ||
-      table[kValues].size != 4 * nnz || table[kIds].size != 8 * rows) {
+      table[kValues].size != 4 * nnz || table[kIds].size != 8 * rows ||
+      table[kMentionStart].size % 8 != 0 || table[kMentionDoc].size % 4 != 0 ||
+      table[kMentionIgnored].size % 4 != 0) {
     return error("corrupt: section sizes do not match the article, term and non-zero counts");
   }
 
@@ -398,7 +407,11 @@ absl::StatusOr<LoadedSnapshot> ReadSnapshot(const std::filesystem::path& path) {
   ArticleTable articles =
       *ArticleTable::FromParts(Borrow<int64_t>(section(kIds), file), std::move(fields[0]),
                                std::move(fields[1]), std::move(fields[2]), std::move(fields[3]));
-  LoadedSnapshot loaded{*std::move(embeddings), std::move(articles),
+  absl::StatusOr<Mentions> mentions = Mentions::FromParts(
+      static_cast<int32_t>(rows), Borrow<int64_t>(section(kMentionStart), file),
+      Borrow<int32_t>(section(kMentionDoc), file), Borrow<int32_t>(section(kMentionIgnored), file));
+  if (!mentions.ok()) return error(absl::StrCat("corrupt: ", mentions.status().message()));
+  LoadedSnapshot loaded{*std::move(embeddings), std::move(articles), *std::move(mentions),
                         {version, Get<uint64_t>(preamble, 24), Get<int64_t>(info, 0), bytes.size()},
                         {}, file};
   for (uint64_t s = kNumSections; s < count; ++s) loaded.extra.push_back(section(s));

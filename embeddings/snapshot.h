@@ -19,7 +19,7 @@
 namespace seealso {
 
 // The format this build writes and the only one it reads.
-inline constexpr uint32_t kSnapshotFormatVersion = 2;
+inline constexpr uint32_t kSnapshotFormatVersion = 3;
 
 struct SnapshotInfo {
   uint32_t format_version = 0;
@@ -39,6 +39,8 @@ struct LoadedSnapshot {
   // Row i of the matrix is articles[i]: id, path, title, subject and url
   // (no related links), borrowed from the mapped file like the model.
   ArticleTable articles;
+  // Which articles mention one another's titles (their rows' numbers).
+  Mentions mentions;
   SnapshotInfo info;
   // The `extra` sections given to WriteSnapshot, in order, checksums
   // verified; their bytes stay valid while `file` lives. Each starts on a
@@ -50,13 +52,15 @@ struct LoadedSnapshot {
 // Writes `embeddings` and the metadata of `articles` (row i of the matrix is
 // articles[i]) to `path`, atomically (common/atomic_file.h), followed by the
 // `extra` sections (at most 32; the layers above store what they derive from
-// the model, e.g. the search structures, so a load need not rebuild it).
+// the model, e.g. the search structures, so a load need not rebuild it), and
+// the articles' title `mentions` (by row).
 // INVALID_ARGUMENT if the counts differ; FAILED_PRECONDITION for a model
 // without vocabulary (Embeddings::WithoutVocabulary); UNAVAILABLE if the file
 // cannot be written.
 absl::Status WriteSnapshot(const std::filesystem::path& path, const Embeddings& embeddings,
                            const ArticleTable& articles,
-                           absl::Span<const absl::string_view> extra = {});
+                           absl::Span<const absl::string_view> extra = {},
+                           const Mentions& mentions = Mentions());
 
 // Reads a snapshot written by WriteSnapshot, by mapping it into memory: the
 // model's arrays are used in place, so loading costs the checksums and the

@@ -13,6 +13,7 @@
 #include "common/frozen_array.h"
 #include "embeddings/analyzer.h"
 #include "embeddings/article.h"
+#include "embeddings/mentions.h"
 #include "embeddings/vocabulary.h"
 
 namespace seealso {
@@ -84,6 +85,8 @@ struct EmbeddingOptions {
   AnalyzerOptions analyzer;
   FieldWeights fields;
   TfidfOptions tfidf;
+  // Which title mentions link articles (found at index time, from the text).
+  MentionOptions mentions;
 
   friend bool operator==(const EmbeddingOptions&, const EmbeddingOptions&) = default;
 };

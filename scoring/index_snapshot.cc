@@ -38,6 +38,7 @@ std::string RankOptionsText(const RankOptions& o) {
                   "near_duplicate_threshold=", absl::StrFormat("%.9g", o.near_duplicate_threshold), "\n",
                   "keep_near_copies_of_query=", o.keep_near_copies_of_query ? 1 : 0, "\n",
                   "mmr_lambda=", absl::StrFormat("%.9g", o.mmr_lambda), "\n",
+                  "mention_boost=", absl::StrFormat("%.9g", o.mention_boost), "\n",
                   "pruning.query_terms=", o.pruning.query_terms, "\n",
                   "pruning.postings_per_term=", o.pruning.postings_per_term, "\n",
                   "pruning.rescore=", o.pruning.rescore, "\n",
@@ -77,6 +78,8 @@ absl::StatusOr<RankOptions> ParseRankOptionsText(absl::string_view text) {
       o.keep_near_copies_of_query = keep == 1;
     } else if (key == "mmr_lambda") {
       ok = absl::SimpleAtof(value, &o.mmr_lambda);
+    } else if (key == "mention_boost") {
+      ok = absl::SimpleAtof(value, &o.mention_boost);
     } else if (key == "pruning.query_terms") {
       ok = absl::SimpleAtoi(value, &o.pruning.query_terms);
     } else if (key == "pruning.postings_per_term") {
@@ -134,7 +137,7 @@ absl::Status WriteIndexSnapshot(const std::filesystem::path& path, const Related
     extra.insert(extra.end(), {lists_options, lists->start.bytes(), lists->doc.bytes(),
                                lists->score.bytes()});
   }
-  return WriteSnapshot(path, index.embeddings(), index.articles(), extra);
+  return WriteSnapshot(path, index.embeddings(), index.articles(), extra, index.mentions());
 }
 
 absl::StatusOr<std::unique_ptr<const RelatedIndex>> ReadIndexSnapshot(
@@ -191,7 +194,8 @@ absl::StatusOr<std::unique_ptr<const RelatedIndex>> ReadIndexSnapshot(
   }
   absl::StatusOr<std::unique_ptr<const RelatedIndex>> index =
       RelatedIndex::FromEmbeddings(std::move(loaded->articles), std::move(loaded->embeddings),
-                                   std::move(similarity), std::move(lists));
+                                   std::move(similarity), std::move(lists),
+                                   std::move(loaded->mentions));
   if (!index.ok()) return corrupt(index.status().message());
   return index;
 }

@@ -61,6 +61,11 @@ struct RankOptions {
   // mmr_lambda * score - (1 - mmr_lambda) * (max cosine to the picks so far).
   // 1 = off (pure relevance order).
   float mmr_lambda = 1.0f;
+  // Added to the score of a candidate linked to the query by a title mention
+  // (one names the other's title in its text; embeddings/mentions.h), after
+  // same_subject_boost. 0 = off. Measured on a judged Q&A corpus
+  // (docs/benchmarks.md, "Title mentions").
+  float mention_boost = 0.3f;
 
   // --- Candidate generation ---
   // Exact for queries reading up to a million postings (every corpus up to

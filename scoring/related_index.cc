@@ -89,6 +89,8 @@ struct RelatedIndex::Query {
   // Dots of document pairs this thread computed lately (batch ranking), or
   // null: exact scores and near-copy tests are looked up there first.
   PairDotCache* pairs = nullptr;
+  // The documents linked to the query by a title mention, sorted.
+  absl::Span<const int32_t> mentions;
 };
 
 RelatedIndex::RelatedIndex(ArticleTable articles, Embeddings embeddings,
@@ -114,6 +116,7 @@ std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> art
   // build frees each article's strings once analysed, so that neither the
   // text nor small metadata blocks stay in memory beside the growing matrix.
   ArticleTable table = ArticleTable::Of(articles);
+  Mentions mentions = Mentions::Find(articles, options.mentions);
   Embeddings embeddings = Embeddings::BuildConsuming(&articles, options);
   if (use == Use::kBatch) embeddings = embeddings.WithoutVocabulary();
   std::vector<Article>().swap(articles);
@@ -123,14 +126,20 @@ std::unique_ptr<const RelatedIndex> RelatedIndex::Build(std::vector<Article> art
   if (use == Use::kBatch) {
     similarity = SimilarityIndex::ForPruning(embeddings.matrix(), batch_pruning);
   }
-  return std::unique_ptr<const RelatedIndex>(
+  auto index = std::unique_ptr<RelatedIndex>(
       new RelatedIndex(std::move(table), std::move(embeddings), std::move(similarity)));
+  index->mentions_ = std::move(mentions);
+  return std::unique_ptr<const RelatedIndex>(std::move(index));
 }
 
 absl::StatusOr<std::unique_ptr<const RelatedIndex>> RelatedIndex::FromEmbeddings(
     ArticleTable articles, Embeddings embeddings, std::optional<SimilarityIndex> similarity,
-    std::optional<PrecomputedLists> lists) {
+    std::optional<PrecomputedLists> lists, Mentions mentions) {
   const size_t n = articles.size();
+  if (!mentions.start().empty() && mentions.start().size() != n + 1) {
+    return absl::InvalidArgumentError(absl::StrCat("mentions of ", mentions.start().size() - 1,
+                                                   " documents for ", n, " articles"));
+  }
   if (static_cast<size_t>(embeddings.matrix().rows()) != n) {
     return absl::InvalidArgumentError(absl::StrCat(n, " articles for ",
                                                    embeddings.matrix().rows(), " matrix rows"));
@@ -158,6 +167,7 @@ absl::StatusOr<std::unique_ptr<const RelatedIndex>> RelatedIndex::FromEmbeddings
     return absl::InvalidArgumentError("article ids are not unique");
   }
   index->lists_ = std::move(lists);
+  index->mentions_ = std::move(mentions);
   return std::unique_ptr<const RelatedIndex>(std::move(index));
 }
 
@@ -252,8 +262,7 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
     }
     return !exclude_ids.empty() && exclude_ids.contains(articles_.id(d));
   };
-  for (int32_t d : acc.touched()) {
-    const float cosine = acc.score(d);
+  auto consider = [&](int32_t d, float cosine, bool mentioned) {
     if (q.self && d == *q.self) {
       ++st.self;
     } else if (filtered_out(d)) {
@@ -262,13 +271,36 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
       ++st.near_copy_of_query;
     } else {
       const bool boost = may_boost && articles_.subject(d) == q.subject;
-      const float score = boost ? cosine * o.same_subject_boost : cosine;
+      float score = boost ? cosine * o.same_subject_boost : cosine;
+      if (mentioned) score += o.mention_boost;
       if (score > o.min_score) {
-        cands.push_back({d, score, {}});
+        cands.push_back({d, score, mentioned, {}});
       } else {
         ++st.filtered;
       }
     }
+  };
+  // Articles linked to the query by a title mention are candidates whatever
+  // their cosine: those the search above did not reach are scored here
+  // (bit-identical to the search's scores), so the list is the same whether
+  // or not a mention made it among the best by cosine.
+  const absl::Span<const int32_t> mentions =
+      o.mention_boost != 0.0f ? q.mentions : absl::Span<const int32_t>();
+  std::vector<char> mention_seen(mentions.size(), 0);
+  for (int32_t d : acc.touched()) {
+    bool mentioned = false;
+    if (!mentions.empty()) {
+      const auto it = std::lower_bound(mentions.begin(), mentions.end(), d);
+      if (it != mentions.end() && *it == d) {
+        mentioned = true;
+        mention_seen[static_cast<size_t>(it - mentions.begin())] = 1;
+      }
+    }
+    consider(d, acc.score(d), mentioned);
+  }
+  const SparseMatrixView m = embeddings_.matrix();
+  for (size_t i = 0; i < mentions.size(); ++i) {
+    if (!mention_seen[i]) consider(mentions[i], Dot(q.row, RowOf(m, mentions[i])), true);
   }
 
   // Identity and address rules depend on what is already picked.
@@ -310,7 +342,6 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
     return nullptr;
   };
 
-  const SparseMatrixView m = embeddings_.matrix();
   std::vector<Related> picked;
   if (o.mmr_lambda >= 1.0f) {
     while (static_cast<int>(picked.size()) < o.k) {
@@ -421,9 +452,13 @@ std::vector<Related> RelatedIndex::TopK(int32_t doc, const RankOptions& options,
   if (stats == nullptr && ListsServe(options)) {
     std::vector<Related> list;
     const SparseRow query = RowOf(embeddings_.matrix(), doc);
+    const absl::Span<const int32_t> mentions = mentions_.of(doc);
     for (int64_t i = lists_->start[static_cast<size_t>(doc)];
          i < lists_->start[static_cast<size_t>(doc) + 1]; ++i) {
-      Related r{lists_->doc[static_cast<size_t>(i)], lists_->score[static_cast<size_t>(i)], {}};
+      Related r{lists_->doc[static_cast<size_t>(i)], lists_->score[static_cast<size_t>(i)],
+                false, {}};
+      r.mentioned = lists_->options.mention_boost != 0.0f &&
+                    std::binary_search(mentions.begin(), mentions.end(), r.doc);
       if (options.explain_terms > 0) {
         r.explanation = Explain(query, RowOf(embeddings_.matrix(), r.doc), options.explain_terms);
       }
@@ -431,15 +466,25 @@ std::vector<Related> RelatedIndex::TopK(int32_t doc, const RankOptions& options,
     }
     return list;
   }
-  return RankOne(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject}, options,
-                 stats);
+  return RankOne(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject, nullptr,
+                       mentions_.of(doc)},
+                 options, stats);
 }
 
 std::vector<Related> RelatedIndex::TopKForVector(const SparseVector& query,
                                                  absl::string_view subject,
                                                  const RankOptions& options,
-                                                 DedupStats* stats) const {
-  return RankOne(Query{std::nullopt, RowOf(query), subject}, options, stats);
+                                                 DedupStats* stats,
+                                                 absl::Span<const int32_t> mentioned) const {
+  return RankOne(Query{std::nullopt, RowOf(query), subject, nullptr, mentioned}, options, stats);
+}
+
+std::vector<int32_t> RelatedIndex::MentionedIn(absl::string_view text) const {
+  std::call_once(matcher_once_, [this] {
+    matcher_ = TitleMatcher(articles_.titles(), embeddings_.options().mentions.min_title_words,
+                            mentions_.ignored().span());
+  });
+  return matcher_.Find(text);
 }
 
 std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& options, int threads,
@@ -466,7 +511,7 @@ std::vector<std::vector<Related>> RelatedIndex::RangeTopK(int32_t begin, int32_t
   ParallelWalk(result.size(), threads, [&](size_t i, int t, std::vector<size_t>* next) {
     const int32_t doc = begin + static_cast<int32_t>(i);
     result[i] = Rank(Query{doc, RowOf(embeddings_.matrix(), doc), articles_[doc].subject,
-                           &pairs[static_cast<size_t>(t)]},
+                           &pairs[static_cast<size_t>(t)], mentions_.of(doc)},
                      options, &accumulators[t], &thread_stats[t]);
     for (const Related& r : result[i]) {
       if (r.doc >= begin && r.doc < end) next->push_back(static_cast<size_t>(r.doc - begin));

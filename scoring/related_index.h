@@ -18,6 +18,7 @@
 #include "common/string_column.h"
 #include "embeddings/article.h"
 #include "embeddings/article_table.h"
+#include "embeddings/mentions.h"
 #include "embeddings/tfidf.h"
 #include "scoring/rank_options.h"
 #include "scoring/similarity.h"
@@ -33,8 +34,12 @@ struct TermContribution {
 // One entry of a related list: `doc` indexes RelatedIndex::article().
 struct Related {
   int32_t doc = 0;
-  // Cosine similarity, times same_subject_boost where it applied.
+  // Cosine similarity, times same_subject_boost where it applied, plus
+  // mention_boost if `mentioned`.
   float score = 0;
+  // Linked to the query by a title mention (RelatedIndex::mentions()), and
+  // options.mention_boost added for it.
+  bool mentioned = false;
   // Top contributing terms, largest first; empty unless options.explain_terms > 0.
   std::vector<TermContribution> explanation;
 };
@@ -92,7 +97,7 @@ class RelatedIndex {
   static absl::StatusOr<std::unique_ptr<const RelatedIndex>> FromEmbeddings(
       ArticleTable articles, Embeddings embeddings,
       std::optional<SimilarityIndex> similarity = std::nullopt,
-      std::optional<PrecomputedLists> lists = std::nullopt);
+      std::optional<PrecomputedLists> lists = std::nullopt, Mentions mentions = Mentions());
 
   int32_t size() const { return static_cast<int32_t>(articles_.size()); }
   // The article's metadata (id, path, title, subject, url); its text is not
@@ -105,6 +110,12 @@ class RelatedIndex {
   const Embeddings& embeddings() const { return embeddings_; }
   // The search structures over embeddings().matrix().
   const SimilarityIndex& similarity() const { return similarity_; }
+  // Which articles name each other's titles (options.mention_boost).
+  const Mentions& mentions() const { return mentions_; }
+  // The indexed articles whose titles `text` (a draft's) holds, sorted, as
+  // Mentions finds them (the model's options.mentions; titles too common in
+  // the corpus left out). The matcher is built on the first call.
+  std::vector<int32_t> MentionedIn(absl::string_view text) const;
   // The lists TopK serves without ranking, if any.
   const std::optional<PrecomputedLists>& precomputed() const { return lists_; }
   // True if TopK(doc, options) without stats returns the precomputed list:
@@ -125,10 +136,11 @@ class RelatedIndex {
                             DedupStats* stats = nullptr) const;
 
   // The same for a text that is not indexed (a draft), embedded with
-  // embeddings().Embed(); `subject` drives same_subject_boost.
+  // embeddings().Embed(); `subject` drives same_subject_boost, `mentioned`
+  // (sorted, e.g. MentionedIn(text)) mention_boost.
   std::vector<Related> TopKForVector(const SparseVector& query, absl::string_view subject,
-                                     const RankOptions& options,
-                                     DedupStats* stats = nullptr) const;
+                                     const RankOptions& options, DedupStats* stats = nullptr,
+                                     absl::Span<const int32_t> mentioned = {}) const;
 
   // TopK for every document; result[doc] is TopK(doc). Uses `threads` threads
   // (0 = hardware concurrency); the result does not depend on it.
@@ -185,6 +197,9 @@ class RelatedIndex {
   Embeddings embeddings_;
   SimilarityIndex similarity_;
   std::optional<PrecomputedLists> lists_;
+  Mentions mentions_;
+  mutable std::once_flag matcher_once_;
+  mutable TitleMatcher matcher_;
   mutable AccumulatorPool pool_;
 };
 

@@ -1,5 +1,7 @@
 #include "service/related_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -24,6 +26,7 @@ void FillRelated(const RelatedIndex& index, const std::vector<Related>& related,
     o->set_subject(a.subject.data(), a.subject.size());
     o->set_url(a.url.data(), a.url.size());
     o->set_score(r.score);
+    o->set_mentioned(r.mentioned);
     for (const TermContribution& t : r.explanation) {
       v1::TermContribution* e = o->add_explanation();
       e->set_term(std::string(terms[t.term]));
@@ -83,6 +86,12 @@ absl::StatusOr<RankOptions> RelatedService::Options(int32_t k, const v1::Scoring
       return OutOfRange("options.mmr_lambda", "in [0, 1]", o.mmr_lambda());
     }
     options.mmr_lambda = o.mmr_lambda();
+  }
+  if (o.has_mention_boost()) {
+    if (!(o.mention_boost() >= 0 && o.mention_boost() <= 10)) {
+      return OutOfRange("options.mention_boost", "in [0, 10]", o.mention_boost());
+    }
+    options.mention_boost = o.mention_boost();
   }
   if (o.explain_terms() < 0 || o.explain_terms() > kMaxExplainTerms) {
     return OutOfRange("options.explain_terms", absl::StrCat("in [0, ", kMaxExplainTerms, "]"),
@@ -152,7 +161,17 @@ absl::Status RelatedService::GetRelatedForText(const v1::GetRelatedForTextReques
   draft.keywords = request.keywords();
   draft.subject = request.subject();
   const SparseVector query = snap.index->embeddings().Embed(draft);
-  FillRelated(*snap.index, snap.index->TopKForVector(query, draft.subject, *options),
+  // Titles the draft's question or body names, as an indexed article's would count.
+  std::vector<int32_t> mentioned;
+  if (options->mention_boost != 0.0f) {
+    mentioned = snap.index->MentionedIn(draft.question);
+    const std::vector<int32_t> in_text = snap.index->MentionedIn(draft.answer);
+    mentioned.insert(mentioned.end(), in_text.begin(), in_text.end());
+    std::sort(mentioned.begin(), mentioned.end());
+    mentioned.erase(std::unique(mentioned.begin(), mentioned.end()), mentioned.end());
+  }
+  FillRelated(*snap.index,
+              snap.index->TopKForVector(query, draft.subject, *options, nullptr, mentioned),
               response->mutable_related());
   ToProto(snap.version, response->mutable_snapshot());
   return absl::OkStatus();

@@ -46,12 +46,16 @@ tfidf:
   max_df: 0.4
   bigram_min_df: 3
   bigram_weight: 1.5
+mentions:
+  min_title_words: 4
+  max_df: 0.05
 scoring:
   min_score: 0.05
   same_subject_boost: 1.5
   near_duplicate_threshold: 0.7
   keep_near_copies_of_query: true
   mmr_lambda: 0.6
+  mention_boost: 0.45
   candidate_query_terms: 12
   candidate_postings_per_term: 300
   candidate_rescore: 80
@@ -86,6 +90,8 @@ server:
   want.ranking.near_duplicate_threshold = 0.7f;
   want.ranking.keep_near_copies_of_query = true;
   want.ranking.mmr_lambda = 0.6f;
+  want.ranking.mention_boost = 0.45f;
+  want.embedding.mentions = {.min_title_words = 4, .max_df = 0.05};
   want.ranking.pruning = {.query_terms = 12, .postings_per_term = 300, .rescore = 80,
                           .exact_below_postings = 100000};
   want.server = {.listen = "0.0.0.0:6000", .admin_listen = "127.0.0.1:6001",

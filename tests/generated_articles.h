@@ -28,6 +28,17 @@ inline std::vector<Article> GeneratedArticles(const GeneratorOptions& options) {
   return articles;
 }
 
+// Makes every `every`-th article name another's title in its answer (a
+// different article each, chosen deterministically), so that the corpus has
+// title mentions (embeddings/mentions.h) to rank by.
+inline void PlantMentions(std::vector<Article>* articles, size_t every = 7) {
+  const size_t n = articles->size();
+  for (size_t i = 0; n > 1 && i < n; i += every) {
+    const size_t named = (i * 13 + 5) % n == i ? (i + 1) % n : (i * 13 + 5) % n;
+    (*articles)[i].answer += " As in " + (*articles)[named].title + " too.";
+  }
+}
+
 }  // namespace seealso::testing_util
 
 #endif  // SEEALSO_TESTS_GENERATED_ARTICLES_H_

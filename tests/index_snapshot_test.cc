@@ -24,7 +24,9 @@ std::vector<Article> Generated(int64_t n) {
   o.n = n;
   o.seed = 5;
   o.vocabulary = 5000;
-  return testing_util::GeneratedArticles(o);
+  std::vector<Article> articles = testing_util::GeneratedArticles(o);
+  testing_util::PlantMentions(&articles);
+  return articles;
 }
 
 template <typename T>
@@ -59,6 +61,7 @@ void ExpectSameLists(const RelatedIndex& a, const RelatedIndex& b) {
       for (size_t r = 0; r < want[d].size(); ++r) {
         EXPECT_EQ(got[d][r].doc, want[d][r].doc);
         EXPECT_EQ(got[d][r].score, want[d][r].score);
+        EXPECT_EQ(got[d][r].mentioned, want[d][r].mentioned);
       }
     }
   }
@@ -70,10 +73,10 @@ using testing_util::SectionOffset;
 using testing_util::SectionSize;
 using testing_util::Store;
 
-// The search structures follow the model's 12 sections: similarity_info is
-// section 12, postings_start 13, ... (docs/snapshot-format.md).
-constexpr size_t kPostingsStart = 13, kPostingsDoc = 14, kPostingsWeight = 15,
-                 kHeavyOrderStart = 18, kHeavyOrder = 19;
+// The search structures follow the model's 15 sections: similarity_info is
+// section 15, postings_start 16, ... (docs/snapshot-format.md).
+constexpr size_t kPostingsStart = 16, kPostingsDoc = 17, kPostingsWeight = 18,
+                 kHeavyOrderStart = 21, kHeavyOrder = 22;
 
 TEST_F(IndexSnapshotTest, StoredStructuresRoundTripAndRankIdentically) {
   const auto built = RelatedIndex::Build(Generated(600));
@@ -84,6 +87,10 @@ TEST_F(IndexSnapshotTest, StoredStructuresRoundTripAndRankIdentically) {
   EXPECT_EQ(info.file_bytes, std::filesystem::file_size(path_));
   ASSERT_EQ(ReadSnapshot(path_)->extra.size(), 8u);
   ExpectSameParts((*loaded)->similarity().parts(), built->similarity().parts());
+  EXPECT_GT(built->mentions().pairs(), 50);
+  ExpectSameArray((*loaded)->mentions().start(), built->mentions().start(), "mention start");
+  ExpectSameArray((*loaded)->mentions().doc(), built->mentions().doc(), "mention doc");
+  ExpectSameArray((*loaded)->mentions().ignored(), built->mentions().ignored(), "mention ignored");
   for (int32_t d = 0; d < built->size(); ++d) {
     EXPECT_EQ((*loaded)->article(d).id, built->article(d).id);
     EXPECT_EQ((*loaded)->article(d).url, built->article(d).url);
@@ -116,7 +123,9 @@ TEST_F(IndexSnapshotTest, BatchIndexRanksAlikeAndIsNeverWritten) {
 TEST_F(IndexSnapshotTest, ModelOnlySnapshotRebuildsTheStructures) {
   const std::vector<Article> articles = Generated(200);
   const auto built = RelatedIndex::Build(articles);
-  ASSERT_TRUE(WriteSnapshot(path_, built->embeddings(), ArticleTable::Of(articles)).ok());
+  ASSERT_TRUE(
+      WriteSnapshot(path_, built->embeddings(), ArticleTable::Of(articles), {}, built->mentions())
+          .ok());
   absl::StatusOr<std::unique_ptr<const RelatedIndex>> loaded = ReadIndexSnapshot(path_);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   ExpectSameParts((*loaded)->similarity().parts(), built->similarity().parts());
@@ -150,6 +159,24 @@ TEST_F(IndexSnapshotTest, DamagedStructuresAreNamed) {
   ASSERT_GT(SectionSize(bytes, kHeavyOrder), 0u);
   Store<int32_t>(&bad, SectionOffset(bytes, kHeavyOrder), -7);
   expect_refused(bad, "a heavy-norm order's document is out of range");
+
+  // The mentions are the model's sections 12 to 14 (start, doc, ignored).
+  constexpr size_t kMentionStart = 12, kMentionDoc = 13;
+  auto expect_bad_mentions = [&](std::string damaged, const std::string& message) {
+    Reseal(&damaged);
+    WriteBytes(damaged);
+    absl::StatusOr<std::unique_ptr<const RelatedIndex>> loaded = ReadIndexSnapshot(path_);
+    EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << message;
+    EXPECT_THAT(std::string(loaded.status().message()),
+                HasSubstr(path_.string() + ": corrupt: " + message));
+  };
+  ASSERT_GT(SectionSize(bytes, kMentionDoc), 0u);
+  bad = bytes;
+  Store<int32_t>(&bad, SectionOffset(bytes, kMentionDoc), 1 << 30);
+  expect_bad_mentions(bad, "mentions of document 0: not sorted distinct other documents");
+  bad = bytes;
+  Store<int64_t>(&bad, SectionOffset(bytes, kMentionStart) + 8, int64_t{1} << 40);
+  expect_bad_mentions(bad, "mention starts decrease");
 }
 
 TEST_F(IndexSnapshotTest, PrecomputedListsRoundTripAndServeOnlyTheirOptions) {
@@ -164,6 +191,7 @@ TEST_F(IndexSnapshotTest, PrecomputedListsRoundTripAndServeOnlyTheirOptions) {
   options.mmr_lambda = 0.7f;
   options.keep_near_copies_of_query = true;
   options.near_duplicate_threshold = 0.9f;
+  options.mention_boost = 0.45f;
   options.pruning.exact_below_postings = 12345;
   const PrecomputedLists lists = PrecomputeLists(*built, options);
   ASSERT_TRUE(WriteIndexSnapshot(path_, *built, &lists).ok());
@@ -185,6 +213,7 @@ TEST_F(IndexSnapshotTest, PrecomputedListsRoundTripAndServeOnlyTheirOptions) {
       for (size_t r = 0; r < want.size(); ++r) {
         EXPECT_EQ(got[r].doc, want[r].doc);
         EXPECT_EQ(got[r].score, want[r].score);
+        EXPECT_EQ(got[r].mentioned, want[r].mentioned);
         ASSERT_EQ(got[r].explanation.size(), want[r].explanation.size());
         for (size_t t = 0; t < want[r].explanation.size(); ++t) {
           EXPECT_EQ(got[r].explanation[t].term, want[r].explanation[t].term);

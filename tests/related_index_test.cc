@@ -401,5 +401,210 @@ TEST(RelatedIndexTest, ConcurrentSingleQueriesMatchSequentialOnes) {
   for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
+// --- Title mentions -------------------------------------------------------
+
+// The list TopK must give (MMR off), the slow way: every other article
+// scored, mention_boost added where a mention links it to the query, sorted
+// by score then id, then each dedup rule in turn.
+std::vector<std::pair<int32_t, float>> SlowList(const RelatedIndex& idx, int32_t q,
+                                                const RankOptions& o) {
+  std::vector<std::pair<int32_t, float>> cands;
+  const absl::Span<const int32_t> linked = idx.mentions().of(q);
+  for (int32_t d = 0; d < idx.size(); ++d) {
+    if (d == q) continue;
+    const float cosine = idx.Cosine(q, d);
+    const bool mentioned =
+        o.mention_boost != 0 && std::binary_search(linked.begin(), linked.end(), d);
+    if (cosine == 0 && !mentioned) continue;
+    if (!o.keep_near_copies_of_query && cosine >= o.near_duplicate_threshold) continue;
+    float score = cosine;
+    if (mentioned) score += o.mention_boost;
+    if (score > o.min_score) cands.emplace_back(d, score);
+  }
+  std::sort(cands.begin(), cands.end(), [&](const auto& a, const auto& b) {
+    if (a.second != b.second) return a.second > b.second;
+    return idx.article(a.first).id < idx.article(b.first).id;
+  });
+  std::vector<std::pair<int32_t, float>> list;
+  absl::flat_hash_set<int64_t> ids = {idx.article(q).id};
+  absl::flat_hash_set<std::string> urls, titles;
+  auto remember = [&](int32_t d) {
+    ids.insert(idx.article(d).id);
+    if (!idx.canonical_url(d).empty()) urls.insert(std::string(idx.canonical_url(d)));
+    const std::string title = NormalizedTitle(idx.article(d).title);
+    if (!title.empty()) titles.insert(title);
+  };
+  remember(q);
+  for (const auto& [d, score] : cands) {
+    if (static_cast<int>(list.size()) == o.k) break;
+    if (ids.contains(idx.article(d).id) || urls.contains(std::string(idx.canonical_url(d))) ||
+        titles.contains(NormalizedTitle(idx.article(d).title))) {
+      continue;
+    }
+    if (std::any_of(list.begin(), list.end(), [&](const auto& p) {
+          return idx.Cosine(d, p.first) >= o.near_duplicate_threshold;
+        })) {
+      continue;
+    }
+    remember(d);
+    list.emplace_back(d, score);
+  }
+  return list;
+}
+
+void ExpectSlowList(const RelatedIndex& idx, int32_t q, const std::vector<Related>& got,
+                    const RankOptions& o) {
+  const auto want = SlowList(idx, q, o);
+  ASSERT_EQ(got.size(), want.size()) << "query " << q;
+  const absl::Span<const int32_t> linked = idx.mentions().of(q);
+  for (size_t r = 0; r < want.size(); ++r) {
+    ASSERT_EQ(got[r].doc, want[r].first) << "query " << q << " rank " << r;
+    ASSERT_EQ(got[r].score, want[r].second) << "query " << q << " rank " << r;
+    ASSERT_EQ(got[r].mentioned, o.mention_boost != 0 && std::binary_search(linked.begin(),
+                                                                            linked.end(), got[r].doc));
+  }
+}
+
+// "What is this about" is all stopwords: article 1 shares no term with 2,
+// which names its title, yet the mention links them, both ways.
+TEST(MentionsRankingTest, MentionedArticleIsListedWithTheBoostAlone) {
+  auto idx = RelatedIndex::Build({Doc(1, "graph coloring heuristics", "", "What is this about"),
+                                  Doc(2, "boiling pasta: what is this about, really", "", "Pasta"),
+                                  Doc(3, "graph coloring", "", "Coloring")});
+  ASSERT_EQ(idx->Cosine(0, 1), 0.0f);
+  EXPECT_THAT(Ids(*idx, idx->TopK(0, NoContentDedup(5))), ElementsAre(3, 2));
+  const auto list = idx->TopK(1, NoContentDedup(5));
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(idx->article(list[0].doc).id, 1);
+  EXPECT_EQ(list[0].score, 0.3f);  // the default mention_boost
+  EXPECT_TRUE(list[0].mentioned);
+  RankOptions off = NoContentDedup(5);
+  off.mention_boost = 0;
+  EXPECT_TRUE(idx->TopK(1, off).empty());
+  EXPECT_THAT(Ids(*idx, idx->TopK(0, off)), ElementsAre(3));
+  EXPECT_FALSE(idx->TopK(0, off)[0].mentioned);
+}
+
+// The boost adds to the cosine (after the subject boost) and can lift a
+// mention above a closer article.
+TEST(MentionsRankingTest, BoostAddsToTheCosine) {
+  // Article 1's text names article 3's title.
+  auto idx = RelatedIndex::Build({Doc(1, "heap sort heap tree, compare heap sort explained", "", "", "A"),
+                                  Doc(2, "heap sort heap tree queue", "", "", "A"),
+                                  Doc(3, "heap stack", "", "Heap sort explained", "B")});
+  RankOptions o = NoContentDedup(5);
+  o.same_subject_boost = 2.0f;
+  o.mention_boost = 0.25f;
+  const auto list = idx->TopK(0, o);
+  ASSERT_EQ(list.size(), 2u);
+  const float to_2 = idx->Cosine(0, 1) * 2.0f;  // same subject
+  const float to_3 = idx->Cosine(0, 2) + 0.25f;
+  EXPECT_EQ(list[0].score, std::max(to_2, to_3));
+  EXPECT_EQ(list[1].score, std::min(to_2, to_3));
+  const size_t at = to_3 > to_2 ? 0 : 1;
+  EXPECT_EQ(list[at].doc, 2);
+  EXPECT_TRUE(list[at].mentioned);
+  EXPECT_FALSE(list[1 - at].mentioned);
+  // By cosine alone article 2 is first; a boost of 1 lifts article 3 above it.
+  ASSERT_GT(idx->Cosine(0, 1), idx->Cosine(0, 2));
+  o.same_subject_boost = 1.0f;
+  o.mention_boost = 1.0f;
+  EXPECT_THAT(Ids(*idx, idx->TopK(0, o)), ElementsAre(3, 2));
+  o.mention_boost = 0.0f;
+  EXPECT_THAT(Ids(*idx, idx->TopK(0, o)), ElementsAre(2, 3));
+}
+
+// A mention that is a near copy of the query is still dropped, unless kept.
+TEST(MentionsRankingTest, NearCopyRulesStillApply) {
+  auto idx = RelatedIndex::Build({Doc(1, "graph coloring heuristics survey", "", "Coloring heuristics survey"),
+                                  Doc(2, "graph coloring heuristics survey: coloring heuristics survey old", "", "Old"),
+                                  Doc(3, "graph", "", "Graph")});
+  ASSERT_GE(idx->Cosine(0, 1), 0.8f);
+  ASSERT_THAT(idx->mentions().of(0), ElementsAre(1));
+  RankOptions o{.k = 5};
+  EXPECT_THAT(Ids(*idx, idx->TopK(0, o)), ElementsAre(3));
+  o.keep_near_copies_of_query = true;
+  EXPECT_THAT(Ids(*idx, idx->TopK(0, o)), ElementsAre(2, 3));
+}
+
+// Random small corpora whose titles are phrases of their own words, so that
+// many articles name others: every list equals the slow one, batch or not.
+TEST(MentionsRankingTest, RandomCorporaMatchTheSlowRanking) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> words = {"graph", "tree", "hash", "heap", "sort", "cache"};
+  int mentioned_links = 0;
+  for (int round = 0; round < 30; ++round) {
+    const int n = 5 + static_cast<int>(rng() % 50);
+    auto phrase = [&](int len) {
+      std::string p;
+      for (int w = 0; w < len; ++w) p += words[rng() % words.size()] + " ";
+      return p;
+    };
+    std::vector<Article> docs;
+    for (int i = 0; i < n; ++i) {
+      docs.push_back(Doc(1000 + i, phrase(2 + static_cast<int>(rng() % 8)),
+                         "/u/" + std::to_string(rng() % (n + 1)), phrase(3), rng() % 2 ? "A" : "B"));
+    }
+    EmbeddingOptions e;
+    e.mentions.max_df = 0.2;
+    auto idx = RelatedIndex::Build(std::move(docs), e);
+    RankOptions o;
+    o.k = 1 + static_cast<int>(rng() % 6);
+    o.near_duplicate_threshold = 0.5f + 0.15f * static_cast<float>(rng() % 4);
+    o.keep_near_copies_of_query = rng() % 2 == 0;
+    o.mention_boost = rng() % 4 == 0 ? 0.0f : 0.1f * static_cast<float>(1 + rng() % 5);
+    const auto all = idx->AllTopK(o, 2);
+    for (int32_t d = 0; d < idx->size(); ++d) {
+      ExpectSlowList(*idx, d, idx->TopK(d, o), o);
+      ExpectSlowList(*idx, d, all[static_cast<size_t>(d)], o);
+      for (const Related& r : all[static_cast<size_t>(d)]) mentioned_links += r.mentioned;
+    }
+  }
+  EXPECT_GT(mentioned_links, 100);
+}
+
+// A corpus large enough for the bounded candidate search: mentions it does
+// not reach (low cosine) are scored apart, and the lists equal the slow ones.
+TEST(MentionsRankingTest, BoundedSearchMatchesTheSlowRanking) {
+  GeneratorOptions g;
+  g.n = 3000;
+  g.seed = 9;
+  std::vector<Article> articles = testing_util::GeneratedArticles(g);
+  testing_util::PlantMentions(&articles, 3);
+  // The planted titles are in the answers: weighed lightly, most mentioned
+  // articles are far from the best by cosine, beyond what the search reaches.
+  EmbeddingOptions e;
+  e.fields.answer = 0.02;
+  auto idx = RelatedIndex::Build(std::move(articles), e);
+  ASSERT_GT(idx->mentions().pairs(), 900);
+  const RankOptions o{.k = 10};
+  const auto all = idx->AllTopK(o, 2);
+  int mentioned = 0;
+  for (int32_t d = 0; d < idx->size(); d += 10) {
+    ExpectSlowList(*idx, d, all[static_cast<size_t>(d)], o);
+    for (const Related& r : all[static_cast<size_t>(d)]) mentioned += r.mentioned;
+  }
+  EXPECT_GT(mentioned, 100);
+}
+
+// A draft's text is searched for titles like an article's.
+TEST(MentionsRankingTest, DraftMentionsAreFoundAndBoosted) {
+  auto idx = RelatedIndex::Build({Doc(1, "graph coloring heuristics", "", "What is this about"),
+                                  Doc(2, "sourdough starter", "", "Sourdough starter care"),
+                                  Doc(3, "car engine", "", "Engines")});
+  EXPECT_THAT(idx->MentionedIn("so, WHAT is this about? and sourdough starter care"),
+              ElementsAre(0, 1));
+  Article draft;
+  draft.question = "my car engine; what is this about";
+  const std::vector<int32_t> mentioned = idx->MentionedIn(draft.question);
+  const RankOptions o{.k = 5, .keep_near_copies_of_query = true};
+  const auto list =
+      idx->TopKForVector(idx->embeddings().Embed(draft), "", o, nullptr, mentioned);
+  EXPECT_THAT(Ids(*idx, list), ElementsAre(3, 1));
+  EXPECT_FALSE(list[0].mentioned);
+  EXPECT_TRUE(list[1].mentioned);
+  EXPECT_EQ(list[1].score, 0.3f);
+}
+
 }  // namespace
 }  // namespace seealso

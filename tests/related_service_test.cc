@@ -1,6 +1,7 @@
 // The API logic without a network: validation, options, response building.
 #include "service/related_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/service_testing.h"
@@ -93,6 +94,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "options.same_subject_boost:"},
         BadOption{"LambdaAboveOne", [](v1::ScoringOptions* o) { o->set_mmr_lambda(2); },
                   "options.mmr_lambda:"},
+        BadOption{"MentionBoostNegative", [](v1::ScoringOptions* o) { o->set_mention_boost(-1); },
+                  "options.mention_boost:"},
+        BadOption{"MentionBoostTooLarge", [](v1::ScoringOptions* o) { o->set_mention_boost(11); },
+                  "options.mention_boost:"},
         BadOption{"ExplainTooMany", [](v1::ScoringOptions* o) { o->set_explain_terms(51); },
                   "options.explain_terms:"}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -169,6 +174,44 @@ TEST(RelatedServiceTest, DraftTextRanksLikeTheIndex) {
     EXPECT_EQ(response.related(i).subject(), "Economics");
   }
   EXPECT_EQ(response.snapshot().generation(), 1u);
+}
+
+// A draft naming an indexed article's title gets it, boosted and marked, as
+// an indexed article naming it would; options.mention_boost = 0 turns it off.
+TEST(RelatedServiceTest, DraftNamingATitleGetsItsMentionBoost) {
+  RelatedService service(SampleHolder());
+  const RelatedIndex& idx = *SampleIndex();
+  const int32_t named = *idx.Find(171811);
+  v1::GetRelatedForTextRequest request;
+  request.set_question(absl::StrCat("Cooking pasta at altitude. See also: ",
+                                    idx.article(named).title));
+  request.set_k(10);
+  // The draft is mostly the title: a near copy of the article, kept here.
+  request.mutable_options()->set_keep_near_copies_of_query(true);
+  v1::GetRelatedForTextResponse response;
+  ASSERT_TRUE(service.GetRelatedForText(request, &response).ok());
+  int found = -1;
+  for (int i = 0; i < response.related_size(); ++i) {
+    if (response.related(i).id() == 171811) found = i;
+    EXPECT_EQ(response.related(i).mentioned(), response.related(i).id() == 171811);
+  }
+  ASSERT_GE(found, 0);
+  Article draft;
+  draft.question = request.question();
+  const float cosine = Dot(RowOf(idx.embeddings().Embed(draft)),
+                           RowOf(idx.embeddings().matrix(), named));
+  EXPECT_FLOAT_EQ(response.related(found).score(), cosine + RankOptions().mention_boost);
+
+  request.mutable_options()->set_mention_boost(0);
+  v1::GetRelatedForTextResponse off;
+  ASSERT_TRUE(service.GetRelatedForText(request, &off).ok());
+  ASSERT_GT(off.related_size(), 0);
+  for (const v1::RelatedArticle& r : off.related()) {
+    EXPECT_FALSE(r.mentioned());
+    if (r.id() == 171811) {
+      EXPECT_FLOAT_EQ(r.score(), cosine);
+    }
+  }
 }
 
 TEST(RelatedServiceTest, EmptyDraftIsInvalidArgument) {

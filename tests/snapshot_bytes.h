@@ -57,7 +57,7 @@ void Store(std::string* bytes, size_t at, T v) {
 // reserved, then 32-byte entries (tag, reserved, offset, size, checksum).
 constexpr size_t kTable = 32;
 // The model's sections (WriteSnapshot); extra sections follow them.
-constexpr size_t kModelSections = 12;
+constexpr size_t kModelSections = 15;
 inline size_t EntryAt(size_t section) { return kTable + 8 + 32 * section; }
 inline size_t SectionCount(const std::string& b) { return Load<uint32_t>(b, kTable); }
 inline size_t SectionOffset(const std::string& b, size_t s) { return Load<uint64_t>(b, EntryAt(s) + 8); }

@@ -1,0 +1,255 @@
+#include "embeddings/mentions.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+
+#include "absl/strings/str_cat.h"
+#include "common/parallel.h"
+
+namespace seealso {
+namespace {
+
+constexpr int kMaxTitleWords = 64;
+// Polynomial hashing over word hashes (mod 2^64): the hash of a word
+// sequence from prefix hashes in O(1), for any start and length.
+constexpr uint64_t kBase = 0x9E3779B97F4A7C15ull;
+constexpr size_t kFilterBits = size_t{1} << 23;  // 1 MiB
+
+uint64_t Mix(uint64_t x) {  // splitmix64's finaliser
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+const std::array<uint64_t, kMaxTitleWords + 1>& Powers() {
+  static const auto* const kPowers = [] {
+    auto* p = new std::array<uint64_t, kMaxTitleWords + 1>;
+    (*p)[0] = 1;
+    for (int i = 1; i <= kMaxTitleWords; ++i) (*p)[i] = (*p)[i - 1] * kBase;
+    return p;
+  }();
+  return *kPowers;
+}
+
+bool IsWordByte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+// Appends the hash of every word of `text` to *words (see TitleMatcher).
+void WordHashes(absl::string_view text, std::vector<uint64_t>* words) {
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (!IsWordByte(c)) {
+      // The literal "\n" of exported text separates words: skip its 'n'.
+      i += (c == '\\' && i + 1 < n && text[i + 1] == 'n') ? 2 : 1;
+      continue;
+    }
+    uint64_t h = 0xCBF29CE484222325ull;  // FNV-1a over the case-folded bytes
+    while (i < n && IsWordByte(c = static_cast<unsigned char>(text[i]))) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
+      h = (h ^ c) * 0x100000001B3ull;
+      ++i;
+    }
+    words->push_back(Mix(h));
+  }
+}
+
+// hash of words[from, to) given prefix[i] = hash of words[0, i).
+uint64_t RangeHash(const std::vector<uint64_t>& prefix, size_t from, size_t to) {
+  return prefix[to] - prefix[from] * Powers()[to - from];
+}
+
+uint64_t SequenceKey(uint64_t range_hash, size_t length) { return Mix(range_hash + length); }
+
+}  // namespace
+
+TitleMatcher::TitleMatcher(const StringColumn& titles, int min_title_words,
+                           absl::Span<const int32_t> ignored)
+    : min_words_(min_title_words) {
+  if (min_words_ <= 0 || min_words_ > kMaxTitleWords) return;
+  prefix_filter_.assign(kFilterBits / 64, 0);
+  std::vector<uint64_t> words;
+  std::vector<uint64_t> prefix;
+  size_t next_ignored = 0;
+  for (size_t d = 0; d < titles.size(); ++d) {
+    while (next_ignored < ignored.size() && static_cast<size_t>(ignored[next_ignored]) < d) {
+      ++next_ignored;
+    }
+    if (next_ignored < ignored.size() && static_cast<size_t>(ignored[next_ignored]) == d) continue;
+    words.clear();
+    WordHashes(titles[d], &words);
+    const size_t length = words.size();
+    if (length < static_cast<size_t>(min_words_) || length > kMaxTitleWords) continue;
+    uint64_t h = 0;
+    for (uint64_t w : words) h = h * kBase + w;
+    by_sequence_[SequenceKey(h, length)].push_back(static_cast<int32_t>(d));
+    uint64_t p = 0;
+    for (int i = 0; i < min_words_; ++i) p = p * kBase + words[static_cast<size_t>(i)];
+    const uint64_t key = Mix(p);
+    lengths_by_prefix_[key] |= uint64_t{1} << (length - 1);
+    prefix_filter_[(key % kFilterBits) / 64] |= uint64_t{1} << (key % 64);
+  }
+  if (by_sequence_.empty()) prefix_filter_.clear();
+}
+
+void TitleMatcher::FindInto(absl::string_view text, std::vector<uint64_t>* words,
+                            std::vector<int32_t>* docs) const {
+  if (by_sequence_.empty()) return;
+  words->clear();
+  WordHashes(text, words);
+  const size_t n = words->size();
+  const auto k = static_cast<size_t>(min_words_);
+  if (n < k) return;
+  // Prefix hashes, in place after the words.
+  std::vector<uint64_t> prefix(n + 1);
+  prefix[0] = 0;
+  for (size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] * kBase + (*words)[i];
+  for (size_t i = 0; i + k <= n; ++i) {
+    const uint64_t key = Mix(RangeHash(prefix, i, i + k));
+    if ((prefix_filter_[(key % kFilterBits) / 64] >> (key % 64) & 1) == 0) continue;
+    auto it = lengths_by_prefix_.find(key);
+    if (it == lengths_by_prefix_.end()) continue;
+    for (uint64_t lengths = it->second; lengths != 0; lengths &= lengths - 1) {
+      const auto length = static_cast<size_t>(__builtin_ctzll(lengths)) + 1;
+      if (i + length > n) break;
+      auto found = by_sequence_.find(SequenceKey(RangeHash(prefix, i, i + length), length));
+      if (found != by_sequence_.end())
+        docs->insert(docs->end(), found->second.begin(), found->second.end());
+    }
+  }
+}
+
+std::vector<int32_t> TitleMatcher::Find(absl::string_view text) const {
+  std::vector<uint64_t> words;
+  std::vector<int32_t> docs;
+  FindInto(text, &words, &docs);
+  std::sort(docs.begin(), docs.end());
+  docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+  return docs;
+}
+
+Mentions Mentions::Find(const std::vector<Article>& articles, const MentionOptions& options,
+                        int threads) {
+  const size_t n = articles.size();
+  if (options.min_title_words <= 0 || n < 2) return Mentions();
+  StringColumnBuilder titles;
+  for (const Article& a : articles) titles.Add(a.title);
+  const StringColumn title_column = titles.Finish();
+  const TitleMatcher matcher(title_column, options.min_title_words);
+  if (matcher.empty()) return Mentions();
+
+  // found[a]: the documents whose titles article a's text holds, once each.
+  std::vector<std::vector<int32_t>> found(n);
+  threads = std::max(1, std::min(ThreadCount(threads), static_cast<int>(n / 256) + 1));
+  ParallelFor(static_cast<size_t>(threads), threads, [&](size_t t, int) {
+    std::vector<uint64_t> words;
+    for (size_t a = n * t / static_cast<size_t>(threads);
+         a < n * (t + 1) / static_cast<size_t>(threads); ++a) {
+      std::vector<int32_t>& docs = found[a];
+      matcher.FindInto(articles[a].question, &words, &docs);
+      matcher.FindInto(articles[a].answer, &words, &docs);
+      std::sort(docs.begin(), docs.end());
+      docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+      docs.erase(std::remove(docs.begin(), docs.end(), static_cast<int32_t>(a)), docs.end());
+    }
+  });
+
+  // Titles found in too many articles are common phrases: they count for none.
+  std::vector<int32_t> found_in(n, 0);
+  for (const std::vector<int32_t>& docs : found) {
+    for (int32_t d : docs) ++found_in[static_cast<size_t>(d)];
+  }
+  const double most = std::max(2.0, options.max_df * static_cast<double>(n));
+  std::vector<int32_t> ignored;
+  for (size_t d = 0; d < n; ++d) {
+    if (found_in[d] > most) ignored.push_back(static_cast<int32_t>(d));
+  }
+  auto is_ignored = [&](int32_t d) { return found_in[static_cast<size_t>(d)] > most; };
+
+  // Both directions, as one sorted list per document.
+  std::vector<int64_t> start(n + 1, 0);
+  for (size_t a = 0; a < n; ++a) {
+    for (int32_t d : found[a]) {
+      if (is_ignored(d)) continue;
+      ++start[a + 1];
+      ++start[static_cast<size_t>(d) + 1];
+    }
+  }
+  for (size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  std::vector<int32_t> doc(static_cast<size_t>(start[n]));
+  std::vector<int64_t> fill(start.begin(), start.end() - 1);
+  for (size_t a = 0; a < n; ++a) {
+    for (int32_t d : found[a]) {
+      if (is_ignored(d)) continue;
+      doc[static_cast<size_t>(fill[a]++)] = d;
+      doc[static_cast<size_t>(fill[static_cast<size_t>(d)]++)] = static_cast<int32_t>(a);
+    }
+  }
+  // A pair found both ways is listed twice in each row: keep it once.
+  std::vector<int64_t> compact(n + 1, 0);
+  size_t out = 0;
+  for (size_t d = 0; d < n; ++d) {
+    auto first = doc.begin() + start[d];
+    auto last = doc.begin() + start[d + 1];
+    std::sort(first, last);
+    last = std::unique(first, last);
+    for (auto it = first; it != last; ++it) doc[out++] = *it;
+    compact[d + 1] = static_cast<int64_t>(out);
+  }
+  doc.resize(out);
+  doc.shrink_to_fit();
+  Mentions m;
+  m.start_ = FrozenArray<int64_t>(std::move(compact));
+  m.doc_ = FrozenArray<int32_t>(std::move(doc));
+  m.ignored_ = FrozenArray<int32_t>(std::move(ignored));
+  return m;
+}
+
+absl::StatusOr<Mentions> Mentions::FromParts(int32_t docs, FrozenArray<int64_t> start,
+                                             FrozenArray<int32_t> doc,
+                                             FrozenArray<int32_t> ignored) {
+  if (docs < 0) return absl::InvalidArgumentError("a negative number of documents");
+  const auto n = static_cast<size_t>(docs);
+  for (size_t i = 0; i < ignored.size(); ++i) {
+    if (ignored[i] < 0 || ignored[i] >= docs || (i > 0 && ignored[i] <= ignored[i - 1])) {
+      return absl::InvalidArgumentError("ignored titles: not sorted documents in range");
+    }
+  }
+  if (start.empty() && doc.empty()) {
+    Mentions m;
+    m.ignored_ = std::move(ignored);
+    return m;
+  }
+  if (start.size() != n + 1 || start[0] != 0 || static_cast<uint64_t>(start[n]) != doc.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("mention starts do not span the ", doc.size(),
+                                                   " mentions of ", n, " documents"));
+  }
+  // Starts first: non-decreasing from 0 to doc.size(), every list is in range.
+  for (size_t d = 0; d < n; ++d) {
+    if (start[d] > start[d + 1]) {
+      return absl::InvalidArgumentError(absl::StrCat("mention starts decrease at document ", d));
+    }
+  }
+  for (size_t d = 0; d < n; ++d) {
+    for (int64_t i = start[d]; i < start[d + 1]; ++i) {
+      const int32_t x = doc[static_cast<size_t>(i)];
+      if (x < 0 || x >= docs || x == static_cast<int32_t>(d) ||
+          (i > start[d] && x <= doc[static_cast<size_t>(i - 1)])) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("mentions of document ", d, ": not sorted distinct other documents"));
+      }
+    }
+  }
+  Mentions m;
+  m.start_ = std::move(start);
+  m.doc_ = std::move(doc);
+  m.ignored_ = std::move(ignored);
+  return m;
+}
+
+}  // namespace seealso
