@@ -24,7 +24,8 @@ declare -A load index rank
 for ((r = 0; r < rounds; ++r)); do
   for i in "${!bins[@]}"; do
     log=$("${bins[$i]}" links --corpus "$corpus" --k 10 --out "$out/$i.tsv" ${SEEALSO_FLAGS:-} 2>&1)
-    # "loaded N articles from DIR in X s (...)", "indexed N articles (T terms) in X s",
+    # "loaded N articles from DIR in X s (...)",
+    # "indexed N articles (T terms, M title mentions) in X s",
     # "ranked N articles in X s; ..."
     load[$i]+=" $(sed -n 's/.*loaded .* in \([0-9.]*\) s.*/\1/p' <<<"$log")"
     index[$i]+=" $(sed -n 's/.*indexed .* in \([0-9.]*\) s.*/\1/p' <<<"$log")"

@@ -12,6 +12,7 @@
 #include "benchmark/benchmark.h"
 #include "embeddings/analyzer.h"
 #include "embeddings/front_matter.h"
+#include "embeddings/mentions.h"
 #include "embeddings/tfidf.h"
 #include "gen/generator.h"
 #include "scoring/related_index.h"
@@ -109,6 +110,24 @@ void BM_EmbeddingsBuild(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_EmbeddingsBuild)->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// Finding title mentions (embeddings/mentions.h) over every question and
+// answer, on all cores: the index phase's extra pass. Every 7th article names
+// another's title, as in tests/generated_articles.h.
+void BM_FindMentions(benchmark::State& state) {
+  std::vector<Article> articles = Articles(state.range(0));
+  for (size_t i = 0; i < articles.size(); i += 7) {
+    articles[i].answer += " As in " + articles[(i * 13 + 5) % articles.size()].title + " too.";
+  }
+  int64_t bytes = 0;
+  for (const Article& a : articles) {
+    bytes += static_cast<int64_t>(a.question.size() + a.answer.size());
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(Mentions::Find(articles, {}));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetBytesProcessed(state.iterations() * bytes);
+}
+BENCHMARK(BM_FindMentions)->Arg(2000)->Arg(15000)->Unit(benchmark::kMillisecond);
 
 // Term lookup for a draft: binary search over the sorted vocabulary.
 void BM_VocabularyFind(benchmark::State& state) {

@@ -196,8 +196,10 @@ absl::StatusOr<std::shared_ptr<const RelatedIndex>> LoadIndexFromFlags(const Con
   const auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const RelatedIndex> index =
       RelatedIndex::Build(*std::move(articles), config.embedding, use, config.ranking.pruning);
-  std::fprintf(stderr, "seealso: indexed %d articles (%lld terms) in %.2f s\n", index->size(),
-               static_cast<long long>(index->embeddings().matrix().cols()),
+  std::fprintf(stderr,
+               "seealso: indexed %d articles (%lld terms, %lld title mentions) in %.2f s\n",
+               index->size(), static_cast<long long>(index->embeddings().matrix().cols()),
+               static_cast<long long>(index->mentions().pairs()),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return index;
 }
