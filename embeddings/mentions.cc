@@ -34,28 +34,44 @@ const std::array<uint64_t, kMaxTitleWords + 1>& Powers() {
   return *kPowers;
 }
 
-bool IsWordByte(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
+// kFold[c]: the case-folded byte of a word byte (ASCII letters and digits,
+// non-ASCII bytes), 0 for a separator.
+constexpr std::array<uint8_t, 256> kFold = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80)
+      t[c] = static_cast<uint8_t>(c);
+    if (c >= 'A' && c <= 'Z') t[c] = static_cast<uint8_t>(c - 'A' + 'a');
+  }
+  return t;
+}();
 
 // Appends the hash of every word of `text` to *words (see TitleMatcher).
+// A word's bytes are packed 8 to a register (never 0, so the packing is
+// exact) and mixed a register at a time: a shift and an or per byte, where
+// a multiply per byte (FNV) made this loop most of the cost.
 void WordHashes(absl::string_view text, std::vector<uint64_t>* words) {
-  const size_t n = text.size();
-  size_t i = 0;
-  while (i < n) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (!IsWordByte(c)) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const unsigned char* const end = p + text.size();
+  while (p < end) {
+    uint8_t c = kFold[*p];
+    if (c == 0) {
       // The literal "\n" of exported text separates words: skip its 'n'.
-      i += (c == '\\' && i + 1 < n && text[i + 1] == 'n') ? 2 : 1;
+      p += (*p == '\\' && p + 1 < end && p[1] == 'n') ? 2 : 1;
       continue;
     }
-    uint64_t h = 0xCBF29CE484222325ull;  // FNV-1a over the case-folded bytes
-    while (i < n && IsWordByte(c = static_cast<unsigned char>(text[i]))) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
-      h = (h ^ c) * 0x100000001B3ull;
-      ++i;
-    }
-    words->push_back(Mix(h));
+    uint64_t h = 0;
+    uint64_t packed = 0;
+    int in_packed = 0;
+    do {
+      packed = packed << 8 | c;
+      if (++in_packed == 8) {
+        h = (h ^ packed) * 0x9E3779B97F4A7C15ull;
+        packed = 0;
+        in_packed = 0;
+      }
+    } while (++p < end && (c = kFold[*p]) != 0);
+    words->push_back(Mix(h ^ packed));
   }
 }
 
@@ -105,10 +121,16 @@ void TitleMatcher::FindInto(absl::string_view text, std::vector<uint64_t>* words
   const size_t n = words->size();
   const auto k = static_cast<size_t>(min_words_);
   if (n < k) return;
-  // Prefix hashes, in place after the words.
-  std::vector<uint64_t> prefix(n + 1);
-  prefix[0] = 0;
-  for (size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] * kBase + (*words)[i];
+  // The words become their prefix hashes, in place: prefix[i] is the hash
+  // of words [0, i).
+  std::vector<uint64_t>& prefix = *words;
+  uint64_t running = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t word = prefix[i];
+    prefix[i] = running;
+    running = running * kBase + word;
+  }
+  prefix.push_back(running);
   for (size_t i = 0; i + k <= n; ++i) {
     const uint64_t key = Mix(RangeHash(prefix, i, i + k));
     if ((prefix_filter_[(key % kFilterBits) / 64] >> (key % 64) & 1) == 0) continue;
