@@ -1,6 +1,7 @@
 #include "scoring/related_index.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -287,7 +288,11 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
   const absl::Span<const int32_t> mentions =
       o.mention_boost != 0.0f ? q.mentions : absl::Span<const int32_t>();
   std::vector<char> mention_seen(mentions.size(), 0);
+  // With an incomplete search, every document left out has a cosine below
+  // all of the candidates'.
+  float lowest_cosine = std::numeric_limits<float>::infinity();
   for (int32_t d : acc.touched()) {
+    if (!complete) lowest_cosine = std::min(lowest_cosine, acc.score(d));
     bool mentioned = false;
     if (!mentions.empty()) {
       const auto it = std::lower_bound(mentions.begin(), mentions.end(), d);
@@ -328,6 +333,9 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
   };
   size_t sorted = 0;
   size_t next = 0;
+  // The score of the last candidate taken: every candidate scoring more was
+  // taken before it.
+  float last_taken = std::numeric_limits<float>::infinity();
   auto next_candidate = [&]() -> const Related* {
     while (next < cands.size()) {
       if (next == sorted) {
@@ -336,6 +344,7 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
                           cands.begin() + static_cast<std::ptrdiff_t>(sorted), cands.end(), better);
       }
       const Related& c = cands[next++];
+      last_taken = c.score;
       if (!repeats(c.doc)) return &c;
     }
     if (!complete) *exhausted = true;
@@ -406,6 +415,17 @@ std::vector<Related> RelatedIndex::Select(const Query& q, ScoreAccumulator& acc,
         p.max_sim = std::max(p.max_sim, Dot(RowOf(m, p.r.doc), RowOf(m, chosen.r.doc)));
       }
     }
+  }
+
+  // The same-subject boost reorders: a document an incomplete search left
+  // out may, boosted, outscore the last candidate taken (or a demoted
+  // candidate fall below it). Its score is at most lowest_cosine times the
+  // larger of 1 and the boost (mentions are all candidates); at or above
+  // that, the list is decided, else the caller widens the search as when
+  // the candidates run out.
+  if (!complete && may_boost && !*exhausted &&
+      last_taken <= lowest_cosine * std::max(1.0f, o.same_subject_boost)) {
+    *exhausted = true;
   }
 
   if (o.explain_terms > 0) {

@@ -1,6 +1,7 @@
 // Top-k ranking: order, self-exclusion, id/URL dedup, batch equals single.
 #include "scoring/related_index.h"
 
+#include <array>
 #include <bit>
 #include <random>
 #include <thread>
@@ -417,7 +418,10 @@ std::vector<std::pair<int32_t, float>> SlowList(const RelatedIndex& idx, int32_t
         o.mention_boost != 0 && std::binary_search(linked.begin(), linked.end(), d);
     if (cosine == 0 && !mentioned) continue;
     if (!o.keep_near_copies_of_query && cosine >= o.near_duplicate_threshold) continue;
-    float score = cosine;
+    const bool same_subject =
+        !idx.article(q).subject.empty() && idx.article(d).subject == idx.article(q).subject;
+    float score = same_subject && o.same_subject_boost != 1.0f ? cosine * o.same_subject_boost
+                                                                : cosine;
     if (mentioned) score += o.mention_boost;
     if (score > o.min_score) cands.emplace_back(d, score);
   }
@@ -553,6 +557,7 @@ TEST(MentionsRankingTest, RandomCorporaMatchTheSlowRanking) {
     o.near_duplicate_threshold = 0.5f + 0.15f * static_cast<float>(rng() % 4);
     o.keep_near_copies_of_query = rng() % 2 == 0;
     o.mention_boost = rng() % 4 == 0 ? 0.0f : 0.1f * static_cast<float>(1 + rng() % 5);
+    o.same_subject_boost = std::array<float, 3>{1.0f, 1.5f, 0.5f}[rng() % 3];
     const auto all = idx->AllTopK(o, 2);
     for (int32_t d = 0; d < idx->size(); ++d) {
       ExpectSlowList(*idx, d, idx->TopK(d, o), o);
@@ -577,14 +582,18 @@ TEST(MentionsRankingTest, BoundedSearchMatchesTheSlowRanking) {
   e.fields.answer = 0.02;
   auto idx = RelatedIndex::Build(std::move(articles), e);
   ASSERT_GT(idx->mentions().pairs(), 900);
-  const RankOptions o{.k = 10};
-  const auto all = idx->AllTopK(o, 2);
-  int mentioned = 0;
-  for (int32_t d = 0; d < idx->size(); d += 10) {
-    ExpectSlowList(*idx, d, all[static_cast<size_t>(d)], o);
-    for (const Related& r : all[static_cast<size_t>(d)]) mentioned += r.mentioned;
+  // The same-subject boost, up or down, reorders beyond what the bounded
+  // search's cosine order gives, too.
+  for (const float subject_boost : {1.0f, 1.5f, 0.5f}) {
+    const RankOptions o{.k = 10, .same_subject_boost = subject_boost};
+    const auto all = idx->AllTopK(o, 2);
+    int mentioned = 0;
+    for (int32_t d = 0; d < idx->size(); d += 15) {
+      ExpectSlowList(*idx, d, all[static_cast<size_t>(d)], o);
+      for (const Related& r : all[static_cast<size_t>(d)]) mentioned += r.mentioned;
+    }
+    EXPECT_GT(mentioned, 60) << subject_boost;
   }
-  EXPECT_GT(mentioned, 100);
 }
 
 // A draft's text is searched for titles like an article's.
