@@ -263,6 +263,11 @@ absl::Status RelatedService::GetIndexInfo(const v1::GetIndexInfoRequest&,
   engine->set_smooth_idf(eo.tfidf.smooth_idf);
   engine->set_min_df(eo.tfidf.min_df);
   engine->set_max_df(eo.tfidf.max_df);
+  engine->set_bigram_min_df(eo.tfidf.bigram_min_df);
+  engine->set_bigram_weight(eo.tfidf.bigram_weight);
+  engine->set_mention_min_title_words(eo.mentions.min_title_words);
+  engine->set_mention_max_df(eo.mentions.max_df);
+  engine->set_title_mentions(snap.index->mentions().pairs());
   auto& w = *engine->mutable_field_weights();
   w["title"] = eo.fields.title;
   w["question"] = eo.fields.question;

@@ -335,6 +335,28 @@ TEST(RelatedServiceTest, IndexInfoDescribesTheSnapshot) {
   EXPECT_EQ(info.engine().field_weights().at("description"), defaults.description);
   EXPECT_EQ(info.engine().field_combination(), "field_vectors");
   EXPECT_EQ(info.engine().stem(), AnalyzerOptions().stem);
+  EXPECT_EQ(info.engine().bigram_min_df(), TfidfOptions().bigram_min_df);
+  EXPECT_EQ(info.engine().bigram_weight(), TfidfOptions().bigram_weight);
+  EXPECT_EQ(info.engine().mention_min_title_words(), MentionOptions().min_title_words);
+  EXPECT_EQ(info.engine().mention_max_df(), MentionOptions().max_df);
+  EXPECT_EQ(info.engine().title_mentions(), 0);  // the sample's articles name no other
+
+  // An index whose articles name each other's titles says how many pairs.
+  std::vector<Article> articles(3);
+  for (int i = 0; i < 3; ++i) articles[static_cast<size_t>(i)].id = i + 1;
+  articles[0].title = "Graph coloring basics";
+  articles[1].title = "Heap sort explained";
+  articles[2].title = "Both";
+  articles[2].question = "See graph coloring basics, then heap sort explained.";
+  auto holder = std::make_shared<IndexHolder>(
+      [](const std::string& source) -> absl::StatusOr<std::shared_ptr<const RelatedIndex>> {
+        return absl::NotFoundError(source);
+      },
+      "mentions");
+  holder->Install(RelatedIndex::Build(std::move(articles)), "mentions");
+  v1::GetIndexInfoResponse named;
+  ASSERT_TRUE(RelatedService(holder).GetIndexInfo({}, &named).ok());
+  EXPECT_EQ(named.engine().title_mentions(), 2);
 }
 
 // Lists stored with the server's defaults are what a request without options
