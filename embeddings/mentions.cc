@@ -11,6 +11,8 @@ namespace seealso {
 namespace {
 
 constexpr int kMaxTitleWords = 64;
+// Below this many articles naming it, a title always counts (MentionOptions::max_df).
+constexpr int kMinMentionCeiling = 5;
 // Polynomial hashing over word hashes (mod 2^64): the hash of a word
 // sequence from prefix hashes in O(1), for any start and length.
 constexpr uint64_t kBase = 0x9E3779B97F4A7C15ull;
@@ -186,7 +188,8 @@ Mentions Mentions::Find(const std::vector<Article>& articles, const MentionOptio
   for (const std::vector<int32_t>& docs : found) {
     for (int32_t d : docs) ++found_in[static_cast<size_t>(d)];
   }
-  const double most = std::max(2.0, options.max_df * static_cast<double>(n));
+  const double most =
+      std::max(static_cast<double>(kMinMentionCeiling), options.max_df * static_cast<double>(n));
   std::vector<int32_t> ignored;
   for (size_t d = 0; d < n; ++d) {
     if (found_in[d] > most) ignored.push_back(static_cast<int32_t>(d));

@@ -24,8 +24,9 @@ struct MentionOptions {
   // two-word title such as "Bounty system" reads as an ordinary phrase.
   int min_title_words = 3;
   // A title found in more than this fraction of the articles (and in more
-  // than 2) is a common phrase of the site, not a reference ("Computer
-  // Science Stack Exchange"), and counts for none of them.
+  // than 5, so that a small site keeps its few popular titles) is a common
+  // phrase of the site, not a reference ("Computer Science Stack
+  // Exchange"), and counts for none of them.
   double max_df = 0.01;
 
   friend bool operator==(const MentionOptions&, const MentionOptions&) = default;

@@ -105,23 +105,28 @@ TEST(MentionsTest, OwnTitleAndPairsFoundBothWaysCountOnce) {
 
 TEST(MentionsTest, TitlesFoundInTooManyArticlesCountForNone) {
   std::vector<Article> articles = {Doc(0, "Computer Science Stack Exchange", "welcome"),
-                                   Doc(1, "Ask about proofs here", "")};
-  // The first title is named by 4 of 104 articles, the second by 2.
-  for (int i = 2; i < 104; ++i) {
+                                   Doc(1, "Ask about proofs here", ""),
+                                   Doc(2, "Bounty rules for everyone", "")};
+  // Of 104 articles, 8 name the first title, 4 the third, 2 the second.
+  for (int i = 3; i < 104; ++i) {
     articles.push_back(
-        Doc(i, absl::StrCat("topic ", i), i < 6 ? "on computer science stack exchange" : ""));
+        Doc(i, absl::StrCat("topic ", i), i < 11 ? "on computer science stack exchange" : ""));
   }
   articles[50].answer = "ask about proofs here";
   articles[51].answer = "ask about proofs here";
-  // At most max(2, 0.03 * 104 = 3.12) articles may name a title.
+  for (int i = 60; i < 64; ++i)
+    articles[static_cast<size_t>(i)].answer = "bounty rules for everyone";
+  // At most max(5, 0.03 * 104 = 3.12) = 5 articles may name a title: the
+  // floor keeps a small site's few popular titles.
   const Mentions m = Mentions::Find(articles, {.min_title_words = 3, .max_df = 0.03});
   EXPECT_THAT(Linked(m, 0), IsEmpty());
   EXPECT_THAT(Linked(m, 1), ElementsAre(50, 51));
-  EXPECT_THAT(Linked(m, 2), IsEmpty());
+  EXPECT_THAT(Linked(m, 2), ElementsAre(60, 61, 62, 63));
+  EXPECT_THAT(Linked(m, 3), IsEmpty());
   EXPECT_THAT(m.ignored().span(), ElementsAre(0));
-  // With a higher ceiling it counts.
-  const Mentions all = Mentions::Find(articles, {.min_title_words = 3, .max_df = 0.04});
-  EXPECT_THAT(Linked(all, 0), ElementsAre(2, 3, 4, 5));
+  // With a higher ceiling (8.32) it counts.
+  const Mentions all = Mentions::Find(articles, {.min_title_words = 3, .max_df = 0.08});
+  EXPECT_THAT(Linked(all, 0), ElementsAre(3, 4, 5, 6, 7, 8, 9, 10));
   EXPECT_THAT(all.ignored().span(), IsEmpty());
 }
 
