@@ -112,6 +112,20 @@ TEST_F(ServeCliTest, ServesWithFileSettingsReloadsOnSighupDrainsOnSigterm) {
   auto unknown = RunCommand(kBinary + " query --server " + address + " --id 42 2>&1");
   EXPECT_EQ(unknown.status, 1);
   EXPECT_THAT(unknown.out, HasSubstr("no article with id 42"));
+  // A draft naming article 171811's title gets it first, and explained, the
+  // title mention says where the rest of its score comes from.
+  auto draft = RunCommand(
+      kBinary + " query --server " + address + " --k 3 --explain 1 --text 'How central banks " +
+      "raise interest rates, and how does community service in healthcare contribute to " +
+      "personal and professional development for medical students' 2>&1");
+  EXPECT_EQ(draft.status, 0) << draft.out;
+  // Rank 1 is 171811, its explanation ends with the mention, rank 2 follows.
+  const size_t first = draft.out.find("\n1    171811 ");
+  const size_t mention = draft.out.find("\n       (title mention)\n2 ");
+  ASSERT_NE(first, std::string::npos) << draft.out;
+  ASSERT_NE(mention, std::string::npos) << draft.out;
+  EXPECT_LT(first, mention);
+  EXPECT_EQ(draft.out.find("(title mention)", mention + 10), std::string::npos) << draft.out;
 
   ASSERT_EQ(::kill(pid_, SIGHUP), 0);
   WaitForLog("event=reload .*generation=2");
