@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "absl/strings/str_cat.h"
 #include "common/parallel.h"
@@ -16,7 +22,10 @@ constexpr int kMinMentionCeiling = 5;
 // Polynomial hashing over word hashes (mod 2^64): the hash of a word
 // sequence from prefix hashes in O(1), for any start and length.
 constexpr uint64_t kBase = 0x9E3779B97F4A7C15ull;
-constexpr size_t kFilterBits = size_t{1} << 23;  // 1 MiB
+// The prefix filter has ~32 bits a title, rounded up to a power of 2, from
+// 8 KiB (in L1 for small sites) to 8 MiB (a few % false hits at a million).
+constexpr int kMinFilterLog2 = 16;
+constexpr int kMaxFilterLog2 = 26;
 
 uint64_t Mix(uint64_t x) {  // splitmix64's finaliser
   x ^= x >> 30;
@@ -36,45 +45,115 @@ const std::array<uint64_t, kMaxTitleWords + 1>& Powers() {
   return *kPowers;
 }
 
-// kFold[c]: the case-folded byte of a word byte (ASCII letters and digits,
-// non-ASCII bytes), 0 for a separator.
-constexpr std::array<uint8_t, 256> kFold = [] {
-  std::array<uint8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80)
-      t[c] = static_cast<uint8_t>(c);
-    if (c >= 'A' && c <= 'Z') t[c] = static_cast<uint8_t>(c - 'A' + 'a');
+// Bit j set if byte p[j] of a 64-byte block is a word byte: an ASCII
+// letter or digit, or a non-ASCII byte. Also sets *backslashes and *ens to
+// the bits of '\\' and 'n' bytes (for the literal "\n" of exported text).
+uint64_t WordBytes(const unsigned char* p, uint64_t* backslashes, uint64_t* ens) {
+  uint64_t word = 0, bs = 0, n = 0;
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  for (int q = 0; q < 4; ++q) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
+    const __m128i high = _mm_cmplt_epi8(v, zero);  // >= 0x80
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                         _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+    const auto shift = static_cast<unsigned>(16 * q);
+    word |= static_cast<uint64_t>(static_cast<uint32_t>(
+                _mm_movemask_epi8(_mm_or_si128(high, _mm_or_si128(digit, letter)))))
+            << shift;
+    bs |= static_cast<uint64_t>(
+              static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))))
+          << shift;
+    n |= static_cast<uint64_t>(
+             static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('n')))))
+         << shift;
   }
-  return t;
-}();
+#else
+  for (int j = 0; j < 64; ++j) {
+    const unsigned char c = p[j];
+    const unsigned char lower = c | 0x20;
+    const bool is_word = c >= 0x80 || (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'z');
+    word |= static_cast<uint64_t>(is_word) << j;
+    bs |= static_cast<uint64_t>(c == '\\') << j;
+    n |= static_cast<uint64_t>(c == 'n') << j;
+  }
+#endif
+  *backslashes = bs;
+  *ens = n;
+  return word;
+}
 
-// Appends the hash of every word of `text` to *words (see TitleMatcher).
-// A word's bytes are packed 8 to a register (never 0, so the packing is
-// exact) and mixed a register at a time: a shift and an or per byte, where
-// a multiply per byte (FNV) made this loop most of the cost.
+// The hash of the word text[from, to): its bytes, ASCII letters lowercased,
+// 8 at a time (little-endian; a partial last load is zero-padded, and word
+// bytes are never 0, so the packing is exact), each full 8 mixed in.
+inline __attribute__((always_inline)) uint64_t WordHash(const unsigned char* text, size_t size,
+                                                        size_t from, size_t to) {
+  uint64_t h = 0;
+  for (;;) {
+    const size_t len = std::min<size_t>(8, to - from);
+    uint64_t x = 0;
+    if (from + 8 <= size) {  // one load, the bytes past the word masked off
+      std::memcpy(&x, text + from, 8);
+      if (len < 8) x &= (uint64_t{1} << (8 * len)) - 1;
+    } else {
+      std::memcpy(&x, text + from, len);
+    }
+    // ASCII 'A'..'Z' gain 0x20: the high bit of each byte of `upper` marks them.
+    const uint64_t low7 = x & 0x7F7F7F7F7F7F7F7Full;
+    const uint64_t at_least_a = low7 + 0x3F3F3F3F3F3F3F3Full;  // + (0x80 - 'A')
+    const uint64_t above_z = low7 + 0x2525252525252525ull;     // + (0x80 - 'Z' - 1)
+    const uint64_t upper = at_least_a & ~above_z & ~x & 0x8080808080808080ull;
+    x |= upper >> 2;
+    from += len;
+    if (from == to) return Mix(h ^ x);
+    h = (h ^ x) * 0x9E3779B97F4A7C15ull;
+  }
+}
+
+// Appends the hash of every word of `text` to *words (see TitleMatcher):
+// word bytes are found 64 at a time (SSE2 compares), words as runs of set
+// bits, where a branch per byte made this loop most of the cost.
 void WordHashes(absl::string_view text, std::vector<uint64_t>* words) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const unsigned char* const end = p + text.size();
-  while (p < end) {
-    uint8_t c = kFold[*p];
-    if (c == 0) {
-      // The literal "\n" of exported text separates words: skip its 'n'.
-      p += (*p == '\\' && p + 1 < end && p[1] == 'n') ? 2 : 1;
-      continue;
+  const size_t size = text.size();
+  size_t pending = SIZE_MAX;  // start of a word running into the next block
+  uint64_t backslash_before = 0;
+  unsigned char tail[64];
+  for (size_t block = 0; block < size; block += 64) {
+    const unsigned char* at = p + block;
+    if (size - block < 64) {  // the last, partial block: zero bytes separate
+      std::memset(tail, 0, sizeof(tail));
+      std::memcpy(tail, at, size - block);
+      at = tail;
     }
-    uint64_t h = 0;
-    uint64_t packed = 0;
-    int in_packed = 0;
-    do {
-      packed = packed << 8 | c;
-      if (++in_packed == 8) {
-        h = (h ^ packed) * 0x9E3779B97F4A7C15ull;
-        packed = 0;
-        in_packed = 0;
+    uint64_t bs = 0, ens = 0;
+    uint64_t m = WordBytes(at, &bs, &ens);
+    m &= ~(ens & (bs << 1 | backslash_before));  // "\n": the 'n' separates
+    backslash_before = bs >> 63;
+    // A word from the previous block ends here unless this block goes on with it.
+    if (pending != SIZE_MAX && (m & 1) == 0) {
+      words->push_back(WordHash(p, size, pending, block));
+      pending = SIZE_MAX;
+    }
+    while (m != 0) {
+      const auto s = static_cast<unsigned>(__builtin_ctzll(m));
+      const uint64_t from_s = m >> s;
+      const unsigned e =  // the run is bits [s, e)
+          s + (~from_s == 0 ? 64 - s : static_cast<unsigned>(__builtin_ctzll(~from_s)));
+      const size_t start = pending != SIZE_MAX ? pending : block + s;  // pending: s is 0
+      if (e == 64) {
+        pending = start;
+        break;
       }
-    } while (++p < end && (c = kFold[*p]) != 0);
-    words->push_back(Mix(h ^ packed));
+      words->push_back(WordHash(p, size, start, block + e));
+      pending = SIZE_MAX;
+      m &= ~((uint64_t{1} << e) - 1);
+    }
   }
+  if (pending != SIZE_MAX) words->push_back(WordHash(p, size, pending, size));
 }
 
 // hash of words[from, to) given prefix[i] = hash of words[0, i).
@@ -90,7 +169,10 @@ TitleMatcher::TitleMatcher(const StringColumn& titles, int min_title_words,
                            absl::Span<const int32_t> ignored)
     : min_words_(min_title_words) {
   if (min_words_ <= 0 || min_words_ > kMaxTitleWords) return;
-  prefix_filter_.assign(kFilterBits / 64, 0);
+  int log2_bits = kMinFilterLog2;
+  while (log2_bits < kMaxFilterLog2 && (size_t{1} << log2_bits) < 32 * titles.size()) ++log2_bits;
+  filter_shift_ = 64 - log2_bits;
+  prefix_filter_.assign((size_t{1} << log2_bits) / 64, 0);
   std::vector<uint64_t> words;
   std::vector<uint64_t> prefix;
   size_t next_ignored = 0;
@@ -108,9 +190,11 @@ TitleMatcher::TitleMatcher(const StringColumn& titles, int min_title_words,
     by_sequence_[SequenceKey(h, length)].push_back(static_cast<int32_t>(d));
     uint64_t p = 0;
     for (int i = 0; i < min_words_; ++i) p = p * kBase + words[static_cast<size_t>(i)];
-    const uint64_t key = Mix(p);
-    lengths_by_prefix_[key] |= uint64_t{1} << (length - 1);
-    prefix_filter_[(key % kFilterBits) / 64] |= uint64_t{1} << (key % 64);
+    // The polynomial hash of mixed word hashes: its high bits pick the
+    // filter's bit, and the map hashes it again.
+    lengths_by_prefix_[p] |= uint64_t{1} << (length - 1);
+    const uint64_t bit = p >> filter_shift_;
+    prefix_filter_[bit / 64] |= uint64_t{1} << (bit % 64);
   }
   if (by_sequence_.empty()) prefix_filter_.clear();
 }
@@ -133,9 +217,11 @@ void TitleMatcher::FindInto(absl::string_view text, std::vector<uint64_t>* words
     running = running * kBase + word;
   }
   prefix.push_back(running);
+  const uint64_t power_k = Powers()[k];
   for (size_t i = 0; i + k <= n; ++i) {
-    const uint64_t key = Mix(RangeHash(prefix, i, i + k));
-    if ((prefix_filter_[(key % kFilterBits) / 64] >> (key % 64) & 1) == 0) continue;
+    const uint64_t key = prefix[i + k] - prefix[i] * power_k;  // RangeHash(prefix, i, i + k)
+    const uint64_t bit = key >> filter_shift_;
+    if ((prefix_filter_[bit / 64] >> (bit % 64) & 1) == 0) continue;
     auto it = lengths_by_prefix_.find(key);
     if (it == lengths_by_prefix_.end()) continue;
     for (uint64_t lengths = it->second; lengths != 0; lengths &= lengths - 1) {

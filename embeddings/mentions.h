@@ -61,9 +61,11 @@ class TitleMatcher {
   // For the hash of a title's first min_words_ words, the word counts of the
   // titles starting so (bit L-1 for L words).
   absl::flat_hash_map<uint64_t, uint64_t> lengths_by_prefix_;
-  // A bit per prefix hash bucket: most text positions start no title and are
-  // turned away here, without a hash-table probe.
+  // A bit per prefix hash bucket (the hash's top bits, 64 - filter_shift_ of
+  // them): most text positions start no title and are turned away here,
+  // without a hash-table probe.
   std::vector<uint64_t> prefix_filter_;
+  int filter_shift_ = 64;
 };
 
 // Which articles are linked by a title mention, either way round: a

@@ -1,6 +1,9 @@
 // Title mentions: which titles a text names, and the symmetric graph.
 #include "embeddings/mentions.h"
 
+#include <random>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -47,6 +50,61 @@ TEST(TitleMatcherTest, FindsWholeTitlesWhateverTheCaseAndPunctuation) {
   EXPECT_THAT(matcher.Find("how to ask a very good question"), IsEmpty());
   EXPECT_THAT(matcher.Find("how to ask a good questions"), IsEmpty());
   EXPECT_THAT(matcher.Find("xhow to ask a good question"), IsEmpty());
+}
+
+// The words of `text` as TitleMatcher defines them, spelled out byte by byte.
+std::vector<std::string> ReferenceWords(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const auto c = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
+    const bool after_backslash = i > 0 && text[i - 1] == '\\';
+    const bool is_word = c >= 0x80 || absl::ascii_isalnum(c);
+    if (is_word && !(c == 'n' && after_backslash)) {
+      word.push_back(static_cast<char>(absl::ascii_tolower(c)));
+    } else if (!word.empty()) {
+      words.push_back(word);
+      word.clear();
+    }
+  }
+  return words;
+}
+
+// Random texts of a few hundred bytes (words crossing the scanner's 64-byte
+// blocks, "\n", upper case, non-ASCII bytes, punctuation runs): the titles
+// found are exactly those whose words appear consecutively.
+TEST(TitleMatcherTest, MatchesAWordByWordReferenceOnRandomText) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> pieces = {
+      "ab", "AB", "abcdefgh", "abcdefghij", "Xy9", "n", "\\n", "\\", "\\\\n",
+      "\xc3\xa9t\xc3\xa9", " ", "  ", "-", ", ", "?", "\n", "q1"};
+  int found = 0;
+  for (int round = 0; round < 300; ++round) {
+    auto text_of = [&](size_t pieces_wanted) {
+      std::string t;
+      for (size_t i = 0; i < pieces_wanted; ++i) t += pieces[rng() % pieces.size()];
+      return t;
+    };
+    std::vector<std::string> titles;
+    for (int i = 0; i < 12; ++i) titles.push_back(text_of(3 + rng() % 8));
+    const std::string text = text_of(rng() % 200);
+    StringColumnBuilder column;
+    for (const std::string& t : titles) column.Add(t);
+    const int min_words = 1 + static_cast<int>(rng() % 3);
+    const TitleMatcher matcher(column.Finish(), min_words);
+    std::vector<int32_t> want;
+    const std::vector<std::string> words = ReferenceWords(text);
+    for (size_t d = 0; d < titles.size(); ++d) {
+      const std::vector<std::string> title = ReferenceWords(titles[d]);
+      if (title.size() < static_cast<size_t>(min_words) || title.size() > 64) continue;
+      if (std::search(words.begin(), words.end(), title.begin(), title.end()) != words.end()) {
+        want.push_back(static_cast<int32_t>(d));
+      }
+    }
+    EXPECT_EQ(matcher.Find(text), want) << "round " << round << ": " << text;
+    found += static_cast<int>(want.size());
+  }
+  EXPECT_GT(found, 100);
 }
 
 TEST(TitleMatcherTest, FindsOverlappingAndNestedTitlesOnce) {
