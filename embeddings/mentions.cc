@@ -173,7 +173,6 @@ TitleMatcher::TitleMatcher(const StringColumn& titles, int min_title_words,
   filter_shift_ = 64 - log2_bits;
   prefix_filter_.assign((size_t{1} << log2_bits) / 64, 0);
   std::vector<uint64_t> words;
-  std::vector<uint64_t> prefix;
   size_t next_ignored = 0;
   for (size_t d = 0; d < titles.size(); ++d) {
     while (next_ignored < ignored.size() && static_cast<size_t>(ignored[next_ignored]) < d) {
@@ -233,12 +232,18 @@ void TitleMatcher::FindInto(absl::string_view text, std::vector<uint64_t>* words
   }
 }
 
-std::vector<int32_t> TitleMatcher::Find(absl::string_view text) const {
+void TitleMatcher::FindSorted(absl::Span<const absl::string_view> texts,
+                              std::vector<uint64_t>* words, std::vector<int32_t>* docs) const {
+  docs->clear();
+  for (absl::string_view text : texts) FindInto(text, words, docs);
+  std::sort(docs->begin(), docs->end());
+  docs->erase(std::unique(docs->begin(), docs->end()), docs->end());
+}
+
+std::vector<int32_t> TitleMatcher::Find(absl::Span<const absl::string_view> texts) const {
   std::vector<uint64_t> words;
   std::vector<int32_t> docs;
-  FindInto(text, &words, &docs);
-  std::sort(docs.begin(), docs.end());
-  docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+  FindSorted(texts, &words, &docs);
   return docs;
 }
 
@@ -260,10 +265,7 @@ Mentions Mentions::Find(const std::vector<Article>& articles, const MentionOptio
     for (size_t a = n * t / static_cast<size_t>(threads);
          a < n * (t + 1) / static_cast<size_t>(threads); ++a) {
       std::vector<int32_t>& docs = found[a];
-      matcher.FindInto(articles[a].question, &words, &docs);
-      matcher.FindInto(articles[a].answer, &words, &docs);
-      std::sort(docs.begin(), docs.end());
-      docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+      matcher.FindSorted({articles[a].question, articles[a].answer}, &words, &docs);
       docs.erase(std::remove(docs.begin(), docs.end(), static_cast<int32_t>(a)), docs.end());
     }
   });

@@ -45,16 +45,24 @@ class TitleMatcher {
   TitleMatcher(const StringColumn& titles, int min_title_words,
                absl::Span<const int32_t> ignored = {});
 
-  // The documents whose titles occur in `text`, sorted, each once.
-  std::vector<int32_t> Find(absl::string_view text) const;
+  // The documents whose titles occur in any of `texts` (each searched on its
+  // own: a title does not run from one into the next), sorted, each once.
+  std::vector<int32_t> Find(absl::Span<const absl::string_view> texts) const;
+  std::vector<int32_t> Find(absl::string_view text) const {
+    return Find(absl::Span<const absl::string_view>(&text, 1));
+  }
+  // The same into *docs (replaced), with `words` as scratch for reuse.
+  void FindSorted(absl::Span<const absl::string_view> texts, std::vector<uint64_t>* words,
+                  std::vector<int32_t>* docs) const;
+
+  bool empty() const { return by_sequence_.empty(); }
+
+ private:
   // Appends to *docs every document whose title occurs in `text` (repeats
   // possible); `words` is scratch.
   void FindInto(absl::string_view text, std::vector<uint64_t>* words,
                 std::vector<int32_t>* docs) const;
 
-  bool empty() const { return by_sequence_.empty(); }
-
- private:
   int min_words_ = 0;
   // Titles by the hash of their whole word sequence.
   absl::flat_hash_map<uint64_t, std::vector<int32_t>> by_sequence_;

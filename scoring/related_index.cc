@@ -499,12 +499,13 @@ std::vector<Related> RelatedIndex::TopKForVector(const SparseVector& query,
   return RankOne(Query{std::nullopt, RowOf(query), subject, nullptr, mentioned}, options, stats);
 }
 
-std::vector<int32_t> RelatedIndex::MentionedIn(absl::string_view text) const {
+std::vector<int32_t> RelatedIndex::MentionedIn(
+    absl::Span<const absl::string_view> texts) const {
   std::call_once(matcher_once_, [this] {
     matcher_ = TitleMatcher(articles_.titles(), embeddings_.options().mentions.min_title_words,
                             mentions_.ignored().span());
   });
-  return matcher_.Find(text);
+  return matcher_.Find(texts);
 }
 
 std::vector<std::vector<Related>> RelatedIndex::AllTopK(const RankOptions& options, int threads,

@@ -112,10 +112,11 @@ class RelatedIndex {
   const SimilarityIndex& similarity() const { return similarity_; }
   // Which articles name each other's titles (options.mention_boost).
   const Mentions& mentions() const { return mentions_; }
-  // The indexed articles whose titles `text` (a draft's) holds, sorted, as
-  // Mentions finds them (the model's options.mentions; titles too common in
-  // the corpus left out). The matcher is built on the first call.
-  std::vector<int32_t> MentionedIn(absl::string_view text) const;
+  // The indexed articles whose titles any of `texts` (a draft's fields, each
+  // searched on its own) holds, sorted, as Mentions finds them (the model's
+  // options.mentions; titles too common in the corpus left out). The
+  // matcher is built on the first call.
+  std::vector<int32_t> MentionedIn(absl::Span<const absl::string_view> texts) const;
   // The lists TopK serves without ranking, if any.
   const std::optional<PrecomputedLists>& precomputed() const { return lists_; }
   // True if TopK(doc, options) without stats returns the precomputed list:
@@ -137,7 +138,7 @@ class RelatedIndex {
 
   // The same for a text that is not indexed (a draft), embedded with
   // embeddings().Embed(); `subject` drives same_subject_boost, `mentioned`
-  // (sorted, e.g. MentionedIn(text)) mention_boost.
+  // (sorted, e.g. MentionedIn({question, text})) mention_boost.
   std::vector<Related> TopKForVector(const SparseVector& query, absl::string_view subject,
                                      const RankOptions& options, DedupStats* stats = nullptr,
                                      absl::Span<const int32_t> mentioned = {}) const;

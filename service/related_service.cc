@@ -1,7 +1,5 @@
 #include "service/related_service.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -162,14 +160,9 @@ absl::Status RelatedService::GetRelatedForText(const v1::GetRelatedForTextReques
   draft.subject = request.subject();
   const SparseVector query = snap.index->embeddings().Embed(draft);
   // Titles the draft's question or body names, as an indexed article's would count.
-  std::vector<int32_t> mentioned;
-  if (options->mention_boost != 0.0f) {
-    mentioned = snap.index->MentionedIn(draft.question);
-    const std::vector<int32_t> in_text = snap.index->MentionedIn(draft.answer);
-    mentioned.insert(mentioned.end(), in_text.begin(), in_text.end());
-    std::sort(mentioned.begin(), mentioned.end());
-    mentioned.erase(std::unique(mentioned.begin(), mentioned.end()), mentioned.end());
-  }
+  const std::vector<int32_t> mentioned =
+      options->mention_boost != 0.0f ? snap.index->MentionedIn({draft.question, draft.answer})
+                                     : std::vector<int32_t>();
   FillRelated(*snap.index,
               snap.index->TopKForVector(query, draft.subject, *options, nullptr, mentioned),
               response->mutable_related());

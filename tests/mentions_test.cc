@@ -50,6 +50,10 @@ TEST(TitleMatcherTest, FindsWholeTitlesWhateverTheCaseAndPunctuation) {
   EXPECT_THAT(matcher.Find("how to ask a very good question"), IsEmpty());
   EXPECT_THAT(matcher.Find("how to ask a good questions"), IsEmpty());
   EXPECT_THAT(matcher.Find("xhow to ask a good question"), IsEmpty());
+  // Several texts (a draft's fields): each is searched on its own.
+  EXPECT_THAT(matcher.Find({"how to ask a", "good question"}), IsEmpty());
+  EXPECT_THAT(matcher.Find({"c move semantics", "x", "how to ask a good question"}),
+              ElementsAre(0, 3));
 }
 
 // The words of `text` as TitleMatcher defines them, spelled out byte by byte.

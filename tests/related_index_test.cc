@@ -601,11 +601,11 @@ TEST(MentionsRankingTest, DraftMentionsAreFoundAndBoosted) {
   auto idx = RelatedIndex::Build({Doc(1, "graph coloring heuristics", "", "What is this about"),
                                   Doc(2, "sourdough starter", "", "Sourdough starter care"),
                                   Doc(3, "car engine", "", "Engines")});
-  EXPECT_THAT(idx->MentionedIn("so, WHAT is this about? and sourdough starter care"),
+  EXPECT_THAT(idx->MentionedIn({"so, WHAT is this about? and sourdough starter care"}),
               ElementsAre(0, 1));
   Article draft;
   draft.question = "my car engine; what is this about";
-  const std::vector<int32_t> mentioned = idx->MentionedIn(draft.question);
+  const std::vector<int32_t> mentioned = idx->MentionedIn({draft.question});
   const RankOptions o{.k = 5, .keep_near_copies_of_query = true};
   const auto list =
       idx->TopKForVector(idx->embeddings().Embed(draft), "", o, nullptr, mentioned);
