@@ -431,12 +431,13 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc,
   const double row_cost =
       static_cast<double>(query.size) + static_cast<double>(nnz) / std::max(1, num_docs());
   // What verifying one document costs, in postings scored: a gather over its
-  // row, each term much cheaper than a posting's scattered add. A quarter of
-  // the mean row gave the fewest instructions and cache misses in `links` on
-  // generated corpora of 3,000 and 15,000 articles (callgrind/cachegrind,
-  // docs/benchmarks.md); the full row plus the query, as first assumed,
-  // scored bands that verifying would have settled for less.
-  const double verify_cost = 0.25 * static_cast<double>(nnz) / std::max(1, num_docs());
+  // row, each term much cheaper than a posting's scattered add. A sixteenth
+  // of the mean row ranked 15,000 generated articles fastest in wall time
+  // (0.92 -> 0.82 s median of 8, with the band rule below;
+  // docs/benchmarks.md). A quarter had given the fewest instructions and
+  // cache misses (callgrind), but a scored posting costs more than its
+  // instructions: each touched document is then passed over again and again.
+  const double verify_cost = 0.0625 * static_cast<double>(nnz) / std::max(1, num_docs());
 
   // The query's terms by band, each band's norm and postings count.
   std::vector<uint8_t> band(static_cast<size_t>(query.size));
@@ -548,8 +549,10 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc,
     return cache == nullptr || d == query_doc ? compute() : cache->Dot(query_doc, d, compute);
   };
 
-  // Rare bands first. A band with fewer postings than the documents touched
-  // so far costs less to score than deciding whether to.
+  // Rare bands first. A band with fewer postings than a quarter of the
+  // documents touched so far costs less to score than deciding whether to
+  // (a pass over them); with "fewer than all of them", bands were absorbed in
+  // a cascade, each touching more documents for every later pass.
   score_band(kBands);
   int level = kBands;  // bands < level are bounded, not scored
   auto score_next_band = [&] {
@@ -557,7 +560,7 @@ bool SimilarityIndex::ScoreTop(SparseRow query, int want, ScoreAccumulator* acc,
     --level;
   };
   auto absorb_cheap_bands = [&] {
-    while (level > 0 && postings[level - 1] <= static_cast<int64_t>(acc->touched().size())) {
+    while (level > 0 && 4 * postings[level - 1] <= static_cast<int64_t>(acc->touched().size())) {
       score_next_band();
     }
   };
