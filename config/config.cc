@@ -90,6 +90,28 @@ Setter Combination() {
   };
 }
 
+// Field names: a YAML sequence ([title, question]), or one string of names
+// separated by commas, spaces or '+' (for --set and --sweep).
+Setter Fields(std::function<FieldSet&(Config*)> field) {
+  return [field](const YAML::Node& node, Config* c) -> std::string {
+    std::string names;
+    if (node.IsSequence()) {
+      for (const YAML::Node& item : node) {
+        if (!item.IsScalar()) return "must list field names, got a non-scalar item";
+        absl::StrAppend(&names, names.empty() ? "" : ",", item.Scalar());
+      }
+    } else if (node.IsScalar()) {
+      names = node.Scalar();
+    } else if (!node.IsNull()) {
+      return "must be a list of field names";
+    }
+    absl::StatusOr<FieldSet> set = ParseFieldSet(names);
+    if (!set.ok()) return absl::StrCat("names ", set.status().message());
+    field(c) = *set;
+    return "";
+  };
+}
+
 Setter Weight(double FieldWeights::*member) {
   return Real<double>([member](Config* c) -> double& { return c->embedding.fields.*member; }, 0,
                       1e308, false);
@@ -112,6 +134,7 @@ const std::vector<Key>& Keys() {
       {"fields", "keywords", Weight(&FieldWeights::keywords)},
       {"fields", "description", Weight(&FieldWeights::description)},
       {"fields", "subject", Weight(&FieldWeights::subject)},
+      {"fields", "bigrams", Fields([](Config* c) -> FieldSet& { return c->embedding.fields.bigram_fields; })},
       {"tfidf", "sublinear_tf", Bool([](Config* c) -> bool& { return c->embedding.tfidf.sublinear_tf; })},
       {"tfidf", "smooth_idf", Bool([](Config* c) -> bool& { return c->embedding.tfidf.smooth_idf; })},
       {"tfidf", "min_df", Int<int>([](Config* c) -> int& { return c->embedding.tfidf.min_df; }, 1)},

@@ -471,11 +471,13 @@ void Analyzer::ForEachWord(
   }
 }
 
-void Analyzer::Analyze(absl::string_view text, std::vector<std::string>* terms) const {
+void Analyzer::Analyze(absl::string_view text, std::vector<std::string>* terms,
+                       bool bigrams) const {
   std::vector<std::string> words;
   std::vector<uint8_t> joins;
   AnalyzeWords(text, &words, &joins);
   terms->insert(terms->end(), words.begin(), words.end());
+  if (!bigrams) return;
   for (size_t k = 1; k < words.size(); ++k) {
     if (joins[k]) terms->push_back(words[k - 1] + "_" + words[k]);
   }

@@ -55,8 +55,10 @@ class Analyzer {
   explicit Analyzer(AnalyzerOptions options = {});
 
   // Appends the terms of `text`, in order of appearance (bigrams after
-  // unigrams), to `terms`. Invalid UTF-8 bytes act as separators.
-  void Analyze(absl::string_view text, std::vector<std::string>* terms) const;
+  // unigrams), to `terms`. Invalid UTF-8 bytes act as separators. With
+  // `bigrams` false, only the unigrams (for a field that makes no bigrams).
+  void Analyze(absl::string_view text, std::vector<std::string>* terms,
+               bool bigrams = true) const;
 
   // The same analysis before bigrams are spelled out: `words` gets the kept
   // unigrams in order (replacing its contents), and `joins_previous[k]` is 1

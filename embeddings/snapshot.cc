@@ -53,11 +53,16 @@ constexpr uint64_t kInfoBytes = 32;  // build time, rows, columns, non-zeros
 
 using OptionRef = std::variant<bool& (*)(EmbeddingOptions&), int& (*)(EmbeddingOptions&),
                                double& (*)(EmbeddingOptions&),
-                               FieldCombination& (*)(EmbeddingOptions&)>;
+                               FieldCombination& (*)(EmbeddingOptions&),
+                               FieldSet& (*)(EmbeddingOptions&)>;
 struct OptionKey {
   const char* name;
   OptionRef ref;
 };
+
+// Builds before this key made bigrams in every field: a snapshot without it
+// is read so.
+constexpr char kBigramFieldsKey[] = "fields.bigrams";
 
 const std::vector<OptionKey>& OptionKeys() {
   using O = EmbeddingOptions;
@@ -76,6 +81,7 @@ const std::vector<OptionKey>& OptionKeys() {
       {"fields.keywords", +[](O& o) -> double& { return o.fields.keywords; }},
       {"fields.description", +[](O& o) -> double& { return o.fields.description; }},
       {"fields.subject", +[](O& o) -> double& { return o.fields.subject; }},
+      {kBigramFieldsKey, +[](O& o) -> FieldSet& { return o.fields.bigram_fields; }},
       {"tfidf.sublinear_tf", +[](O& o) -> bool& { return o.tfidf.sublinear_tf; }},
       {"tfidf.smooth_idf", +[](O& o) -> bool& { return o.tfidf.smooth_idf; }},
       {"tfidf.min_df", +[](O& o) -> int& { return o.tfidf.min_df; }},
@@ -97,6 +103,7 @@ constexpr std::array<std::pair<FieldCombination, const char*>, 3> kCombinations 
 std::string FormatOption(bool v) { return v ? "true" : "false"; }
 std::string FormatOption(int v) { return absl::StrCat(v); }
 std::string FormatOption(double v) { return absl::StrFormat("%.17g", v); }  // round-trips
+std::string FormatOption(FieldSet v) { return FieldSetText(v); }
 std::string FormatOption(FieldCombination v) {
   for (const auto& [c, name] : kCombinations) {
     if (c == v) return name;
@@ -111,6 +118,11 @@ bool ParseOption(absl::string_view s, bool* v) {
 }
 bool ParseOption(absl::string_view s, int* v) { return absl::SimpleAtoi(s, v); }
 bool ParseOption(absl::string_view s, double* v) { return absl::SimpleAtod(s, v); }
+bool ParseOption(absl::string_view s, FieldSet* v) {
+  absl::StatusOr<FieldSet> set = ParseFieldSet(s);
+  if (set.ok()) *v = *set;
+  return set.ok();
+}
 bool ParseOption(absl::string_view s, FieldCombination* v) {
   for (const auto& [c, name] : kCombinations) {
     if (s == name) return *v = c, true;
@@ -144,6 +156,11 @@ absl::StatusOr<EmbeddingOptions> ParseOptionsText(absl::string_view text) {
     const bool ok = std::visit([&](auto ref) { return ParseOption(value, &ref(options)); },
                                OptionKeys()[k].ref);
     if (!ok) return absl::InvalidArgumentError(absl::StrCat("bad value in option line '", line, "'"));
+  }
+  for (size_t k = 0; k < OptionKeys().size(); ++k) {
+    if (!seen[k] && OptionKeys()[k].name == absl::string_view(kBigramFieldsKey)) {
+      options.fields.bigram_fields = kAllFields;
+    }
   }
   return options;
 }

@@ -14,6 +14,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/memory.h"
 #include "common/parallel.h"
 #include "embeddings/df_sketch.h"
@@ -21,10 +23,18 @@
 namespace seealso {
 namespace {
 
-constexpr size_t kFields = 6;
+constexpr size_t kFields = kFieldCount;
 
 std::array<double, kFields> WeightArray(const FieldWeights& w) {
   return {w.title, w.question, w.answer, w.keywords, w.description, w.subject};
+}
+
+// Whether each field's adjacent words make bigrams (the analyzer decides
+// whether any words do).
+std::array<bool, kFields> BigramFields(const FieldWeights& w) {
+  std::array<bool, kFields> on{};
+  for (size_t f = 0; f < kFields; ++f) on[f] = (w.bigram_fields >> f & 1) != 0;
+  return on;
 }
 
 std::array<const std::string*, kFields> FieldTexts(const Article& a) {
@@ -300,6 +310,31 @@ void SortByTerm(const std::vector<absl::string_view>& terms, std::vector<int32_t
 
 }  // namespace
 
+absl::StatusOr<FieldSet> ParseFieldSet(absl::string_view names) {
+  FieldSet set = 0;
+  for (absl::string_view name : absl::StrSplit(names, absl::ByAnyChar(", +"), absl::SkipEmpty())) {
+    size_t f = 0;
+    while (f < kFields && name != kFieldNames[f]) ++f;
+    if (f == kFields) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown field '", name, "' (fields: ", absl::StrJoin(kFieldNames, ", "), ")"));
+    }
+    if ((set >> f & 1) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("field '", name, "' named twice"));
+    }
+    set |= FieldSet{1} << f;
+  }
+  return set;
+}
+
+std::string FieldSetText(FieldSet set) {
+  std::vector<absl::string_view> names;
+  for (size_t f = 0; f < kFields; ++f) {
+    if ((set >> f & 1) != 0) names.push_back(kFieldNames[f]);
+  }
+  return absl::StrJoin(names, ",");
+}
+
 double Embeddings::Tf(double count) const {
   return options_.tfidf.sublinear_tf && count > 1 ? 1 + std::log(count) : count;
 }
@@ -423,6 +458,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
   e.options_ = options;
   e.analyzer_ = Analyzer(options.analyzer);
   const std::array<double, kFields> weights = WeightArray(options.fields);
+  const std::array<bool, kFields> bigrams = BigramFields(options.fields);
 
   // 1. Analysis, on all cores: each thread numbers the words it sees in its
   // own table, and an article keeps its words as those ids, in order.
@@ -445,7 +481,7 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
     thread_local std::vector<uint32_t> tokens;
     tokens.clear();
     const auto texts = FieldTexts(articles[i]);
-    uint64_t joins = 0;
+    uint64_t pairs = 0;
     for (size_t f = 0; f < kFields; ++f) {
       text.start[f] = static_cast<uint32_t>(tokens.size());
       if (weights[f] <= 0 || texts[f]->empty()) continue;
@@ -453,11 +489,12 @@ Embeddings Embeddings::Build(const std::vector<Article>& articles, const Embeddi
                               [&](absl::string_view word, bool joins_previous, int32_t* memo) {
                                 if (*memo < 0) *memo = table.Word(word);
                                 table.CountDocument(*memo, static_cast<int32_t>(i));
-                                tokens.push_back(Token(*memo, joins_previous));
-                                joins += joins_previous;
+                                const bool joins = joins_previous && bigrams[f];
+                                tokens.push_back(Token(*memo, joins));
+                                pairs += joins;
                               });
     }
-    joins_seen[static_cast<size_t>(t)] += joins;
+    joins_seen[static_cast<size_t>(t)] += pairs;
     text.start[kFields] = static_cast<uint32_t>(tokens.size());
     std::vector<uint32_t>& buffer = token_blocks[static_cast<size_t>(t)][i / kWeighBlock];
     text.offset = buffer.size();
@@ -907,6 +944,7 @@ Embeddings Embeddings::WithoutVocabulary() const {
 SparseVector Embeddings::Embed(const Article& article) const {
   if (!can_embed()) return SparseVector(matrix_.cols);
   const std::array<double, kFields> weights = WeightArray(options_.fields);
+  const std::array<bool, kFields> bigrams = BigramFields(options_.fields);
   const auto texts = FieldTexts(article);
   FieldColumns c;
   std::vector<std::string> terms;
@@ -915,7 +953,7 @@ SparseVector Embeddings::Embed(const Article& article) const {
     c.start[f] = static_cast<uint32_t>(c.entries.size());
     if (weights[f] <= 0 || texts[f]->empty()) continue;
     terms.clear();
-    analyzer_.Analyze(*texts[f], &terms);
+    analyzer_.Analyze(*texts[f], &terms, bigrams[f]);
     cols.clear();
     for (const std::string& t : terms) {
       if (const int32_t col = terms_.Find(t); col >= 0) cols.push_back(col);

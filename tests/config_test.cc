@@ -39,6 +39,7 @@ fields:
   keywords: 0
   description: 1
   subject: 0.25
+  bigrams: [title, answer]
 tfidf:
   sublinear_tf: false
   smooth_idf: false
@@ -82,7 +83,8 @@ server:
                              .min_length = 3, .remove_stopwords = false, .stem = false,
                              .bigrams = true};
   want.embedding.fields = {.combine = FieldCombination::kCounts, .title = 3, .question = 2.5,
-                           .answer = 0.5, .keywords = 0, .description = 1, .subject = 0.25};
+                           .answer = 0.5, .keywords = 0, .description = 1, .subject = 0.25,
+                           .bigram_fields = FieldBit(Field::kTitle) | FieldBit(Field::kAnswer)};
   want.embedding.tfidf = {.sublinear_tf = false, .smooth_idf = false, .min_df = 2, .max_df = 0.4,
                           .bigram_min_df = 3, .bigram_weight = 1.5};
   want.ranking.min_score = 0.05f;
@@ -136,6 +138,12 @@ TEST(ConfigTest, ErrorsNameFileLineAndKey) {
               "c.yaml:2: server.shutdown_drain_ms must be an integer >= 0, got '-1'");
   ExpectError("server:\n  listen: [a]\n", "c.yaml:2: server.listen must be a string, got a non-scalar");
   ExpectError("server:\n  max_k: 3\n", "c.yaml: server: default_k must not exceed max_k");
+  ExpectError("fields:\n  title: 1\n  bigrams: [title, tilte]\n",
+              "c.yaml:3: fields.bigrams names unknown field 'tilte' (fields: title, question, "
+              "answer, keywords, description, subject)");
+  ExpectError("fields:\n  bigrams: [[title]]\n",
+              "c.yaml:2: fields.bigrams must list field names, got a non-scalar item");
+  ExpectError("fields:\n  bigrams: {title: 1}\n", "c.yaml:2: fields.bigrams must be a list of field names");
   ExpectError("tfidf: 3\n", "c.yaml:1: section 'tfidf' must be a map");
   ExpectError("- 1\n", "c.yaml:1: expected a map of sections");
   ExpectError("fields:\n  title: 0\n  question: 0\n  answer: 0\n  keywords: 0\n  description: 0\n  subject: 0\n",
@@ -158,6 +166,11 @@ TEST(ConfigTest, OverrideSetsOneKey) {
   EXPECT_FALSE(c.embedding.analyzer.bigrams);
   ASSERT_TRUE(ApplyOverride(&c, "fields.combine=field_tf").ok());
   EXPECT_EQ(c.embedding.fields.combine, FieldCombination::kFieldTf);
+  // A field list as one string ('+' keeps it whole in a --sweep's commas).
+  ASSERT_TRUE(ApplyOverride(&c, "fields.bigrams=question+answer").ok());
+  EXPECT_EQ(c.embedding.fields.bigram_fields, FieldBit(Field::kQuestion) | FieldBit(Field::kAnswer));
+  ASSERT_TRUE(ApplyOverride(&c, "fields.bigrams=[]").ok());
+  EXPECT_EQ(c.embedding.fields.bigram_fields, 0u);
 }
 
 TEST(ConfigTest, BadOverrideLeavesConfigUnchanged) {

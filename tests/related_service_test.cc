@@ -337,6 +337,8 @@ TEST(RelatedServiceTest, IndexInfoDescribesTheSnapshot) {
   EXPECT_EQ(info.engine().stem(), AnalyzerOptions().stem);
   EXPECT_EQ(info.engine().bigram_min_df(), TfidfOptions().bigram_min_df);
   EXPECT_EQ(info.engine().bigram_weight(), TfidfOptions().bigram_weight);
+  EXPECT_THAT(info.engine().bigram_fields(),
+              ::testing::ElementsAre("title", "question", "keywords", "description", "subject"));
   EXPECT_EQ(info.engine().mention_min_title_words(), MentionOptions().min_title_words);
   EXPECT_EQ(info.engine().mention_max_df(), MentionOptions().max_df);
   EXPECT_EQ(info.engine().title_mentions(), 0);  // the sample's articles name no other

@@ -52,6 +52,7 @@ EmbeddingOptions Unusual() {
   o.tfidf.max_df = 0.99;
   o.tfidf.bigram_min_df = 3;
   o.tfidf.bigram_weight = 0.6;
+  o.fields.bigram_fields = FieldBit(Field::kTitle) | FieldBit(Field::kSubject);
   return o;
 }
 
@@ -279,6 +280,25 @@ TEST_F(SnapshotTest, ResealedDamageIsRefusedOrHarmless) {
     ASSERT_EQ(static_cast<size_t>(m.cols()), loaded->embeddings.terms().size());
   }
   EXPECT_GT(refused, 0);
+}
+
+// Snapshots written before fields.bigrams existed made bigrams in every
+// field: one without that options line reads so.
+TEST_F(SnapshotTest, OptionsWithoutBigramFieldsMeanEveryField) {
+  ASSERT_TRUE(WriteSnapshot(path_, Embeddings::Build(Corpus(), Unusual()), ArticleTable::Of(Corpus())).ok());
+  std::string bytes = ReadBytes();
+  const std::string line = "fields.bigrams=title,subject\n";
+  const size_t at = bytes.find(line, SectionOffset(bytes, 0));
+  ASSERT_NE(at, std::string::npos);
+  // Blank lines in its place: the section keeps its size.
+  bytes.replace(at, line.size(), std::string(line.size(), '\n'));
+  Reseal(&bytes);
+  WriteBytes(bytes);
+  absl::StatusOr<LoadedSnapshot> loaded = ReadSnapshot(path_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EmbeddingOptions want = Unusual();
+  want.fields.bigram_fields = kAllFields;
+  EXPECT_EQ(loaded->embeddings.options(), want);
 }
 
 TEST_F(SnapshotTest, StructuralDamageIsNamed) {

@@ -122,6 +122,59 @@ TEST(TfidfTest, BigramMinDfAndWeight) {
                   .empty());
 }
 
+TEST(TfidfTest, BigramFieldsChooseWhichFieldsMakeBigrams) {
+  EmbeddingOptions o = PlainOptions();
+  o.analyzer.bigrams = true;
+  Article a = Doc(1, "");
+  a.question = "apple banana";
+  a.answer = "cherry durian";
+  Article b = Doc(2, "");
+  b.question = "cherry durian";
+  b.answer = "apple banana";
+  auto terms_of_row = [](const Embeddings& e, int row) {
+    std::vector<std::string> terms;
+    const SparseMatrixView m = e.matrix();
+    for (int32_t k = m.outerIndexPtr()[row]; k < m.outerIndexPtr()[row + 1]; ++k) {
+      terms.emplace_back(e.terms()[static_cast<size_t>(m.innerIndexPtr()[k])]);
+    }
+    return terms;
+  };
+  // The default: every field but the answer.
+  Embeddings e = Embeddings::Build({a, b}, o);
+  EXPECT_EQ(terms_of_row(e, 0),
+            (std::vector<std::string>{"apple", "apple_banana", "banana", "cherry", "durian"}));
+  EXPECT_EQ(terms_of_row(e, 1),
+            (std::vector<std::string>{"apple", "banana", "cherry", "cherry_durian", "durian"}));
+  // The answer alone: each article's other pair.
+  o.fields.bigram_fields = FieldBit(Field::kAnswer);
+  e = Embeddings::Build({a, b}, o);
+  EXPECT_EQ(terms_of_row(e, 0),
+            (std::vector<std::string>{"apple", "banana", "cherry", "cherry_durian", "durian"}));
+  EXPECT_EQ(terms_of_row(e, 1),
+            (std::vector<std::string>{"apple", "apple_banana", "banana", "cherry", "durian"}));
+  // A draft is embedded by the same rule.
+  Article draft = Doc(0, "");
+  draft.question = "apple banana";
+  EXPECT_EQ(e.Embed(draft).nonZeros(), 2);
+  draft.answer = "apple banana";
+  EXPECT_EQ(e.Embed(draft).nonZeros(), 3);
+  // No field: no bigrams at all.
+  o.fields.bigram_fields = 0;
+  EXPECT_EQ(Embeddings::Build({a, b}, o).terms().ToStrings(),
+            (std::vector<std::string>{"apple", "banana", "cherry", "durian"}));
+}
+
+TEST(TfidfTest, FieldSetsParseAndPrintByName) {
+  EXPECT_EQ(*ParseFieldSet("title, question+keywords"),
+            FieldBit(Field::kTitle) | FieldBit(Field::kQuestion) | FieldBit(Field::kKeywords));
+  EXPECT_EQ(*ParseFieldSet(""), 0u);
+  EXPECT_EQ(FieldSetText(kAllFields), "title,question,answer,keywords,description,subject");
+  EXPECT_EQ(*ParseFieldSet(FieldSetText(kAllFields)), kAllFields);
+  EXPECT_EQ(ParseFieldSet("title,tilte").status().message(),
+            "unknown field 'tilte' (fields: title, question, answer, keywords, description, subject)");
+  EXPECT_EQ(ParseFieldSet("answer answer").status().message(), "field 'answer' named twice");
+}
+
 TEST(TfidfTest, FieldWeightMultipliesCounts) {
   // A title weight of 2 counts "apple" twice: same as d1's "apple apple".
   EmbeddingOptions o = PlainOptions();
@@ -229,11 +282,16 @@ void ExpectBruteForceModel(const std::vector<Article>& articles, const Embedding
   std::map<std::string, int> df;
   for (const Article& a : articles) {
     std::set<std::string> seen;
+    int f = 0;
     for (const auto& [text, weight] : FieldsOf(a, w)) {
+      const bool bigrams = (w.bigram_fields >> f++ & 1) != 0;
       if (weight <= 0) continue;
       std::vector<std::string> terms;
       analyzer.Analyze(*text, &terms);
-      seen.insert(terms.begin(), terms.end());
+      // A field outside fields.bigram_fields gives its words only.
+      for (const std::string& t : terms) {
+        if (bigrams || !IsBigram(t)) seen.insert(t);
+      }
     }
     for (const std::string& t : seen) ++df[t];
   }
@@ -257,12 +315,15 @@ void ExpectBruteForceModel(const std::vector<Article>& articles, const Embedding
     for (size_t i = 0; i < articles.size(); ++i) {
       const Article& a = articles[i];
       std::map<int32_t, double> row;
+      int f = 0;
       for (const auto& [text, weight] : FieldsOf(a, w)) {
+        const bool bigrams = (w.bigram_fields >> f++ & 1) != 0;
         if (weight <= 0) continue;
         std::vector<std::string> terms;
         analyzer.Analyze(*text, &terms);
         std::map<int32_t, int> count;
         for (const std::string& t : terms) {
+          if (!bigrams && IsBigram(t)) continue;
           if (const int32_t col = e.terms().Find(t); col >= 0) ++count[col];
         }
         std::map<int32_t, double> field;
@@ -308,12 +369,22 @@ TEST(TfidfTest, ParallelBuildMatchesBruteForceCountsAndEmbed) {
   g.n = 700;
   g.seed = 3;
   const std::vector<Article> articles = testing_util::GeneratedArticles(g);
-  const EmbeddingOptions o;  // the defaults: bigrams, bigram_min_df 2, field vectors
+  // The defaults: bigrams (not from the answer), bigram_min_df 2, field vectors.
+  const EmbeddingOptions o;
   const Embeddings e = Embeddings::Build(articles, o);
   ExpectBruteForceModel(articles, o, e);
   // This corpus's bigrams are counted by sorting them; through the sketch
   // (no bigram count is small enough to sort) the model is the same.
   ExpectBruteForceModel(articles, o, Embeddings::Build(articles, o, kThroughSketch));
+  // Bigrams from every field, and from the answer alone.
+  for (const FieldSet fields : {kAllFields, FieldBit(Field::kAnswer)}) {
+    SCOPED_TRACE(testing::Message() << "bigram fields " << FieldSetText(fields));
+    EmbeddingOptions other = o;
+    other.fields.bigram_fields = fields;
+    const Embeddings built = Embeddings::Build(articles, other);
+    ExpectBruteForceModel(articles, other, built);
+    EXPECT_NE(built.terms().size(), e.terms().size());
+  }
 
   // Building from a vector it may consume gives the same model and frees
   // every string of the articles, keeping their ids.
