@@ -206,6 +206,23 @@ const std::array<int32_t, 128>* AsciiNormalization(bool fold_accents) {
   return fold_accents ? kFolded : kPlain;
 }
 
+// Whether an AsciiNormalization table is plain ASCII lowercasing (what
+// utf8proc's NFKC case folding does to ASCII, accents folded or not): the
+// mapping then needs no table lookup.
+bool IsAsciiLowercasing(const std::array<int32_t, 128>* table) {
+  auto lowercasing = [](const std::array<int32_t, 128>* t) {
+    if (t == nullptr) return false;
+    for (int c = 0; c < 128; ++c) {
+      if ((*t)[static_cast<size_t>(c)] != (c >= 'A' && c <= 'Z' ? c + 32 : c)) return false;
+    }
+    return true;
+  };
+  static const bool kPlain = lowercasing(AsciiNormalization(false));
+  static const bool kFolded = lowercasing(AsciiNormalization(true));
+  return table != nullptr &&
+         (table == AsciiNormalization(false) ? kPlain : table == AsciiNormalization(true) && kFolded);
+}
+
 // Step 2 on code points that are all valid.
 std::vector<int32_t> Normalize(const std::vector<int32_t>& cps, bool fold_accents) {
   if (const auto* table = AsciiNormalization(fold_accents); table != nullptr) {
@@ -417,13 +434,32 @@ void Analyzer::ForEachWord(
   const std::array<int32_t, 128>* table =
       options_.normalize ? AsciiNormalization(options_.fold_accents) : nullptr;
   bool bytes = options_.normalize ? table != nullptr : true;
-  for (size_t i = 0; bytes && i < input.size(); ++i) bytes = static_cast<unsigned char>(input[i]) < 0x80;
   if (bytes) {
+    // Mapped and checked for ASCII in one pass, without a branch per byte:
+    // the compiler vectorises both (byte-by-byte, with an early exit, the
+    // check alone had been a fifth of this function). Text found not to be
+    // ASCII after all takes the code point path below.
     ascii.resize(input.size());
-    for (size_t i = 0; i < input.size(); ++i) {
-      const auto c = static_cast<unsigned char>(input[i]);
-      ascii[i] = static_cast<char>(table != nullptr ? (*table)[c] : c);
+    const auto* in = reinterpret_cast<const unsigned char*>(input.data());
+    auto* out = reinterpret_cast<unsigned char*>(ascii.data());
+    unsigned char seen = 0;
+    if (table == nullptr) {
+      for (size_t i = 0; i < input.size(); ++i) seen |= out[i] = in[i];
+    } else if (IsAsciiLowercasing(table)) {
+      for (size_t i = 0; i < input.size(); ++i) {
+        const unsigned char c = in[i];
+        seen |= c;
+        out[i] = static_cast<unsigned char>(c + (static_cast<unsigned char>(c - 'A') < 26 ? 32 : 0));
+      }
+    } else {
+      for (size_t i = 0; i < input.size(); ++i) {
+        seen |= in[i];
+        out[i] = static_cast<unsigned char>((*table)[in[i] & 0x7F]);
+      }
     }
+    bytes = seen < 0x80;
+  }
+  if (bytes) {
     Tokenize(reinterpret_cast<const unsigned char*>(ascii.data()), ascii.size(),
              options_.strip_markup, &tokens);
   } else {
