@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,6 +61,21 @@ int ScanText(absl::string_view text, bool* needs_stand_ins) {
   int line = 1;
   bool special = false;
   while (p < end) {
+    // Eight bytes at a time while none is a control byte, DEL or non-ASCII
+    // (most of a file; each test is exact once no byte is below 0x20, as only
+    // such a byte borrows from its neighbour).
+    if (end - p >= 8) {
+      constexpr uint64_t kOnes = 0x0101010101010101u;
+      constexpr uint64_t kHigh = 0x8080808080808080u;
+      uint64_t x;
+      std::memcpy(&x, p, 8);
+      if ((((x - 0x20 * kOnes) & ~x) | x | (x + kOnes)) & kHigh) {
+        // Something to look at in these eight: byte by byte below.
+      } else {
+        p += 8;
+        continue;
+      }
+    }
     // ASCII inline: utf8proc_iterate per byte was a visible share of load time.
     if (*p < 0x80) {
       if (*p == '\n') {

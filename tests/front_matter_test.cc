@@ -157,6 +157,27 @@ TEST(FrontMatterTest, KeepsControlCharactersAndLineSeparators) {
   EXPECT_EQ(a->subject, "s\xEF\xBB\xBF");
 }
 
+// The file is checked eight bytes at a time where it is plain ASCII: a
+// control byte, DEL, a non-ASCII code point or an invalid byte is still seen
+// wherever it falls in such a block.
+TEST(FrontMatterTest, EveryOffsetOfASpecialByteIsSeen) {
+  for (int pad = 0; pad < 17; ++pad) {
+    const std::string title = std::string(static_cast<size_t>(pad), 'a');
+    for (const std::string special : {"\x01", "\x7F", "\xC2\x80", "\t"}) {
+      absl::StatusOr<Article> a =
+          ParseArticle("---\nid: 3\ntitle: '" + title + special + "b'\n---\n", "x.md");
+      ASSERT_TRUE(a.ok()) << a.status() << " pad " << pad;
+      EXPECT_EQ(a->title, title + special + "b") << "pad " << pad;
+    }
+    for (const std::string bad : {"\xFF", "\xC3\x28", "\x80"}) {
+      absl::StatusOr<Article> a =
+          ParseArticle("---\nid: 3\ntitle: x\nquestion: " + title + bad + "\n---\n", "x.md");
+      ASSERT_FALSE(a.ok()) << "pad " << pad;
+      EXPECT_EQ(a.status().message(), "x.md:4: invalid UTF-8") << "pad " << pad;
+    }
+  }
+}
+
 TEST(FrontMatterTest, DeepNestingIsAnErrorNotACrash) {
   const std::string text = "---\nid: 1\nx: " + std::string(5000, '[') + "\n---\n";
   absl::StatusOr<Article> a = ParseArticle(text, "x.md");
