@@ -478,7 +478,9 @@ void Analyzer::ForEachWord(
       for (uint32_t k = t.begin; k < t.end; ++k) AppendUtf8(cps[k], &token);
       spelling = token;
     }
-    bool keep = CodePoints(spelling) >= static_cast<size_t>(options_.min_length);
+    // (ASCII: a byte is a code point.)
+    bool keep = (bytes ? spelling.size() : CodePoints(spelling)) >=
+                static_cast<size_t>(options_.min_length);
     absl::string_view word = spelling;
     int32_t no_memo = -1;
     int32_t* memo = &no_memo;
