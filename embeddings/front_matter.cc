@@ -62,16 +62,16 @@ int ScanText(absl::string_view text, bool* needs_stand_ins) {
   bool special = false;
   while (p < end) {
     // Eight bytes at a time while none is a control byte, DEL or non-ASCII
-    // (most of a file; each test is exact once no byte is below 0x20, as only
-    // such a byte borrows from its neighbour).
+    // (most of a file): a byte's high bit is set in x - 0x20 (and not in x)
+    // if it is below 0x20, in x itself if non-ASCII, in x + 1 if DEL. Only
+    // a flagged byte (below 0x20, or 0xFF) borrows or carries into the next,
+    // so a wrong flag never comes alone; a flagged block goes byte by byte.
     if (end - p >= 8) {
       constexpr uint64_t kOnes = 0x0101010101010101u;
       constexpr uint64_t kHigh = 0x8080808080808080u;
       uint64_t x;
       std::memcpy(&x, p, 8);
-      if ((((x - 0x20 * kOnes) & ~x) | x | (x + kOnes)) & kHigh) {
-        // Something to look at in these eight: byte by byte below.
-      } else {
+      if (((((x - 0x20 * kOnes) & ~x) | x | (x + kOnes)) & kHigh) == 0) {
         p += 8;
         continue;
       }
