@@ -60,10 +60,6 @@ struct OptionKey {
   OptionRef ref;
 };
 
-// Builds before this key made bigrams in every field: a snapshot without it
-// is read so.
-constexpr char kBigramFieldsKey[] = "fields.bigrams";
-
 const std::vector<OptionKey>& OptionKeys() {
   using O = EmbeddingOptions;
   static const auto* keys = new std::vector<OptionKey>{
@@ -81,7 +77,9 @@ const std::vector<OptionKey>& OptionKeys() {
       {"fields.keywords", +[](O& o) -> double& { return o.fields.keywords; }},
       {"fields.description", +[](O& o) -> double& { return o.fields.description; }},
       {"fields.subject", +[](O& o) -> double& { return o.fields.subject; }},
-      {kBigramFieldsKey, +[](O& o) -> FieldSet& { return o.fields.bigram_fields; }},
+      // Builds before this key made bigrams in every field: a snapshot
+      // without it is read so (ParseOptionsText).
+      {"fields.bigrams", +[](O& o) -> FieldSet& { return o.fields.bigram_fields; }},
       {"tfidf.sublinear_tf", +[](O& o) -> bool& { return o.tfidf.sublinear_tf; }},
       {"tfidf.smooth_idf", +[](O& o) -> bool& { return o.tfidf.smooth_idf; }},
       {"tfidf.min_df", +[](O& o) -> int& { return o.tfidf.min_df; }},
@@ -141,6 +139,8 @@ std::string OptionsText(EmbeddingOptions options) {
 
 absl::StatusOr<EmbeddingOptions> ParseOptionsText(absl::string_view text) {
   EmbeddingOptions options;
+  // What a file without the key means (its line, when present, overrides).
+  options.fields.bigram_fields = kAllFields;
   std::vector<bool> seen(OptionKeys().size());
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
     const size_t eq = line.find('=');
@@ -156,11 +156,6 @@ absl::StatusOr<EmbeddingOptions> ParseOptionsText(absl::string_view text) {
     const bool ok = std::visit([&](auto ref) { return ParseOption(value, &ref(options)); },
                                OptionKeys()[k].ref);
     if (!ok) return absl::InvalidArgumentError(absl::StrCat("bad value in option line '", line, "'"));
-  }
-  for (size_t k = 0; k < OptionKeys().size(); ++k) {
-    if (!seen[k] && OptionKeys()[k].name == absl::string_view(kBigramFieldsKey)) {
-      options.fields.bigram_fields = kAllFields;
-    }
   }
   return options;
 }
