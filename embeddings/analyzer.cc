@@ -206,21 +206,20 @@ const std::array<int32_t, 128>* AsciiNormalization(bool fold_accents) {
   return fold_accents ? kFolded : kPlain;
 }
 
-// Whether an AsciiNormalization table is plain ASCII lowercasing (what
+// Whether AsciiNormalization(fold_accents) is plain ASCII lowercasing (what
 // utf8proc's NFKC case folding does to ASCII, accents folded or not): the
 // mapping then needs no table lookup.
-bool IsAsciiLowercasing(const std::array<int32_t, 128>* table) {
-  auto lowercasing = [](const std::array<int32_t, 128>* t) {
+bool AsciiNormalizationLowercases(bool fold_accents) {
+  auto lowercases = [](const std::array<int32_t, 128>* t) {
     if (t == nullptr) return false;
     for (int c = 0; c < 128; ++c) {
       if ((*t)[static_cast<size_t>(c)] != (c >= 'A' && c <= 'Z' ? c + 32 : c)) return false;
     }
     return true;
   };
-  static const bool kPlain = lowercasing(AsciiNormalization(false));
-  static const bool kFolded = lowercasing(AsciiNormalization(true));
-  return table != nullptr &&
-         (table == AsciiNormalization(false) ? kPlain : table == AsciiNormalization(true) && kFolded);
+  static const bool kPlain = lowercases(AsciiNormalization(false));
+  static const bool kFolded = lowercases(AsciiNormalization(true));
+  return fold_accents ? kFolded : kPlain;
 }
 
 // Step 2 on code points that are all valid.
@@ -445,7 +444,7 @@ void Analyzer::ForEachWord(
     unsigned char seen = 0;
     if (table == nullptr) {
       for (size_t i = 0; i < input.size(); ++i) seen |= out[i] = in[i];
-    } else if (IsAsciiLowercasing(table)) {
+    } else if (AsciiNormalizationLowercases(options_.fold_accents)) {
       for (size_t i = 0; i < input.size(); ++i) {
         const unsigned char c = in[i];
         seen |= c;
