@@ -327,13 +327,15 @@ absl::StatusOr<FieldSet> ParseFieldSet(absl::string_view names) {
   return set;
 }
 
-std::string FieldSetText(FieldSet set) {
+std::vector<absl::string_view> FieldSetNames(FieldSet set) {
   std::vector<absl::string_view> names;
   for (size_t f = 0; f < kFields; ++f) {
     if ((set >> f & 1) != 0) names.push_back(kFieldNames[f]);
   }
-  return absl::StrJoin(names, ",");
+  return names;
 }
+
+std::string FieldSetText(FieldSet set) { return absl::StrJoin(FieldSetNames(set), ","); }
 
 double Embeddings::Tf(double count) const {
   return options_.tfidf.sublinear_tf && count > 1 ? 1 + std::log(count) : count;

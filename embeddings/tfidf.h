@@ -9,6 +9,7 @@
 
 #include "Eigen/SparseCore"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/frozen_array.h"
 #include "embeddings/analyzer.h"
@@ -60,7 +61,9 @@ inline constexpr std::array<const char*, kFieldCount> kFieldNames = {
 // The set named by `names`: field names separated by commas, spaces or '+'
 // ("" is the empty set); INVALID_ARGUMENT naming an unknown or repeated name.
 absl::StatusOr<FieldSet> ParseFieldSet(absl::string_view names);
-// The names of the fields in `set`, in field order, joined by commas.
+// The names of the fields in `set`, in field order.
+std::vector<absl::string_view> FieldSetNames(FieldSet set);
+// The same joined by commas.
 std::string FieldSetText(FieldSet set);
 
 // How much each field's terms count; 0 leaves the field out. The defaults

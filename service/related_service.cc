@@ -258,8 +258,8 @@ absl::Status RelatedService::GetIndexInfo(const v1::GetIndexInfoRequest&,
   engine->set_max_df(eo.tfidf.max_df);
   engine->set_bigram_min_df(eo.tfidf.bigram_min_df);
   engine->set_bigram_weight(eo.tfidf.bigram_weight);
-  for (int f = 0; f < kFieldCount; ++f) {
-    if ((eo.fields.bigram_fields >> f & 1) != 0) engine->add_bigram_fields(kFieldNames[static_cast<size_t>(f)]);
+  for (absl::string_view name : FieldSetNames(eo.fields.bigram_fields)) {
+    engine->add_bigram_fields(std::string(name));
   }
   engine->set_mention_min_title_words(eo.mentions.min_title_words);
   engine->set_mention_max_df(eo.mentions.max_df);
